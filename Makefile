@@ -1,0 +1,45 @@
+# Cascade — the two commands of the quick start, and their building blocks.
+#   make demo    install missing packages, build, simulate a small dataset, run it end to end
+#   make check   install missing packages, build, run every test (ctest) + sanitizer unit tests
+BUILD      ?= build
+ASAN_BUILD ?= build-asan
+JOBS       ?= $(shell nproc)
+DEMO_OUT   ?= demo-out
+CTEST_TIMEOUT ?= 600
+
+.PHONY: all deps configure build check check-asan demo bench format package clean
+
+all: build
+
+deps:
+	@./deploy/install-deps.sh
+
+$(BUILD)/build.ninja: | deps
+	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
+
+configure: $(BUILD)/build.ninja
+
+build: deps configure
+	cmake --build $(BUILD) -j $(JOBS)
+
+check: build check-asan
+	cd $(BUILD) && ctest --output-on-failure --timeout $(CTEST_TIMEOUT) -j $(JOBS) -LE asan-skip
+
+# Unit tests (label `unit`) under AddressSanitizer + UndefinedBehaviorSanitizer.
+check-asan: deps
+	cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCASCADE_SANITIZE=ON
+	cmake --build $(ASAN_BUILD) -j $(JOBS)
+	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure --timeout $(CTEST_TIMEOUT) -j $(JOBS) -L unit -LE asan-skip
+
+demo: build
+	./deploy/demo.sh $(BUILD) $(DEMO_OUT)
+
+bench: build
+	./deploy/install-deps.sh --bench
+	./bench/run_all.sh $(BUILD)
+
+format:
+	git ls-files '*.cc' '*.h' | xargs clang-format -i
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD) $(DEMO_OUT)

@@ -1,0 +1,26 @@
+// How `cascade` subcommands plug into the CLI: each family of commands lives in its own file
+// and registers its CLI11 subcommands here; the callback stores the process exit code.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace cascade::cli {
+
+// Exit codes shared by every subcommand (documented in docs/cli.md).
+enum ExitCode : int {
+  kOk = 0,
+  kFailure = 1,      // the operation ran and failed (I/O error, training diverged, ...)
+  kUsage = 2,        // bad flags or arguments (CLI11's own parse errors also exit 2)
+  kBadInput = 3,     // an input file or spec is invalid
+  kUnavailable = 4,  // a service (coordinator) could not be reached
+};
+
+struct CommandContext {
+  int exit_code = kOk;
+};
+
+void RegisterModelCommands(CLI::App& app, CommandContext& ctx);    // model summary, train, generate
+void RegisterDataCommands(CLI::App& app, CommandContext& ctx);     // simulate
+void RegisterPhysicsCommands(CLI::App& app, CommandContext& ctx);  // validate
+
+}  // namespace cascade::cli

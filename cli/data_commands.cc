@@ -1,0 +1,7 @@
+#include "cli/command.h"
+
+namespace cascade::cli {
+
+void RegisterDataCommands(CLI::App& app, CommandContext& ctx) {}
+
+}  // namespace cascade::cli

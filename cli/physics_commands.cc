@@ -1,0 +1,7 @@
+#include "cli/command.h"
+
+namespace cascade::cli {
+
+void RegisterPhysicsCommands(CLI::App& app, CommandContext& ctx) {}
+
+}  // namespace cascade::cli
