@@ -40,6 +40,14 @@ enum class Initializer {
   kHeUniform,      // U(±sqrt(6/fan_in))
 };
 
+// Elementwise activations, standalone (Activation layer) or fused into Conv3d / Dense.
+enum class ActivationKind { kNone, kRelu, kLeakyRelu, kSigmoid };
+
+// Which axis BatchNorm normalises: the channels (what channels_last Keras does), or the last
+// spatial axis W of NCDHW, viewed as (N·C·D·H, W) — what the published 3DGAN counts come from
+// (Keras channels_first with the default axis=-1; see docs/model.md).
+enum class BnAxis { kChannel, kLastSpatial };
+
 struct TensorSpec {
   std::string name;  // Keras-like: "kernel", "bias", "gamma", "beta", "moving_mean", ...
   Dims shape;        // plain layout; conv kernels are (O, I, kD, kH, kW), dense (out, in)
