@@ -1,0 +1,1 @@
+# target_sources(cascade_nn PRIVATE ...)

@@ -1,0 +1,1 @@
+# cascade_gtest(...) for Conv3d, Dense, ZeroPad3d, UpSample3d
