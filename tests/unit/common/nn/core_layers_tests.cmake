@@ -1,1 +1,4 @@
-# cascade_gtest(...) for BatchNorm, Activation, Dropout, AvgPool3d, Reshape, losses, RMSprop
+# BatchNorm, Activation, Dropout, AvgPool3d, Reshape, losses, RMSprop.
+cascade_gtest(nn_core_layers_test
+  SRCS activation_test.cc batch_norm_test.cc dropout_test.cc
+  LIBS cascade_nn)
