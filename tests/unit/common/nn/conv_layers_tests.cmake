@@ -1,1 +1,2 @@
-# cascade_gtest(...) for Conv3d, Dense, ZeroPad3d, UpSample3d
+# Conv3d, Dense, ZeroPad3d, UpSample3d.
+cascade_gtest(nn_conv3d_test SRCS conv3d_test.cc LIBS cascade_nn)
