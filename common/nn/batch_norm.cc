@@ -55,8 +55,14 @@ absl::Status BatchNorm::Init(const dnnl::memory::desc& src, Device& device) {
 
   // Layout the primitives run on: the tensor itself, or its (N·C·D·H, W) plain view.
   src_desc_ = per_channel ? src : PlainDesc(dims);
+  // The (rows, W) view is described as 4-D (rows, W, 1, 1) in nhwc (acdb): the same bytes as
+  // the 2-D nc desc, but oneDNN 2.6 then picks its nspc kernel, ~1.5x faster than the strided
+  // ncsp one it runs for 2-D "ab" (W = 25 is too narrow for the jit kernels either way).
   const dnnl::memory::desc view =
-      per_channel ? src_desc_ : PlainDesc({NumElements(dims) / axis_size, axis_size});
+      per_channel
+          ? src_desc_
+          : dnnl::memory::desc({NumElements(dims) / axis_size, axis_size, 1, 1},
+                               dnnl::memory::data_type::f32, dnnl::memory::format_tag::acdb);
   dst_ = dnnl::memory(src_desc_, engine);
   diff_src_ = dnnl::memory(src_desc_, engine);
   src_view_ = dnnl::memory(view, engine, nullptr);

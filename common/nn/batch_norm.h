@@ -4,7 +4,7 @@
 // Invariants: gamma/beta (trainable) and moving_mean/moving_variance (buffers) have
 // `features` elements; features == C (kChannel) or == W, the last dim (kLastSpatial).
 // kChannel keeps whatever layout it is offered (blocked included); kLastSpatial needs a plain
-// src and views it as 2-D (N·C·D·H, W) so oneDNN's per-"channel" statistics become per-W.
+// src and views it as (N·C·D·H, W) so oneDNN's per-"channel" statistics become per-W.
 //
 // Training forward uses batch statistics (biased variance, as tf.nn.moments) and then updates
 //   moving = momentum·moving + (1 − momentum)·batch

@@ -1,5 +1,8 @@
 #include "common/nn/dropout.h"
 
+#include <omp.h>
+
+#include <cmath>
 #include <cstring>
 #include <utility>
 
@@ -20,6 +23,16 @@ uint64_t SplitMix64(uint64_t x) {
 bool IsChannelBlocked(const dnnl::memory::desc& desc, dnnl::memory::format_tag tag) {
   return desc.dims().size() == 5 &&
          desc == dnnl::memory::desc(desc.dims(), dnnl::memory::data_type::f32, tag);
+}
+
+// u = k·2^-24 >= rate  ⟺  k >= ⌈rate·2^24⌉ (rate·2^24 is exact in double): the hot loop
+// compares integers.
+uint64_t KeepThreshold(float rate) {
+  return static_cast<uint64_t>(std::ceil(static_cast<double>(rate) * 0x1p24));
+}
+
+bool KeepFast(uint64_t seed, uint64_t logical_index, uint64_t threshold) {
+  return (SplitMix64(seed ^ (logical_index * kGolden)) >> 40) >= threshold;
 }
 }  // namespace
 
@@ -63,17 +76,31 @@ absl::Status Dropout::Init(const dnnl::memory::desc& src, Device& device) {
 }
 
 // Calls f(physical offset, logical index) for every element, padding included (logical −1).
+// Each thread walks one contiguous range of (row, s) pairs and carries the indices forward, so
+// the loop has no per-element division (that cost more than the hash itself).
 template <typename F>
 void Dropout::ForEachElement(F&& f) const {
   const Geometry g = geometry_;
-#pragma omp parallel for collapse(2) schedule(static)
-  for (int64_t row = 0; row < g.outer * g.cblocks; ++row) {
-    for (int64_t s = 0; s < g.spatial; ++s) {
-      const int64_t n = row / g.cblocks, cb = row % g.cblocks;
-      const int64_t base = (row * g.spatial + s) * g.block;
+  const int64_t total = g.outer * g.cblocks * g.spatial;  // (row, s) pairs
+#pragma omp parallel
+  {
+    const int64_t threads = omp_get_num_threads(), t = omp_get_thread_num();
+    const int64_t begin = total * t / threads, end = total * (t + 1) / threads;
+    int64_t row = begin / g.spatial, s = begin % g.spatial;
+    int64_t cb = row % g.cblocks;
+    // Logical index of channel cb·block at (n, s); channel c adds (c − cb·block)·spatial.
+    int64_t logical = ((row / g.cblocks) * g.channels + cb * g.block) * g.spatial + s;
+    for (int64_t q = begin; q < end; ++q) {
+      const int64_t base = q * g.block;
       for (int64_t ci = 0; ci < g.block; ++ci) {
-        const int64_t c = cb * g.block + ci;
-        f(base + ci, c < g.channels ? (n * g.channels + c) * g.spatial + s : int64_t{-1});
+        f(base + ci, cb * g.block + ci < g.channels ? logical + ci * g.spatial : int64_t{-1});
+      }
+      ++logical;
+      if (++s == g.spatial) {  // next channel block (or next sample)
+        s = 0;
+        ++row;
+        cb = row % g.cblocks;
+        logical = ((row / g.cblocks) * g.channels + cb * g.block) * g.spatial;
       }
     }
   }
@@ -88,10 +115,11 @@ void Dropout::Forward(const dnnl::memory& src, const ForwardArgs& args) {
     return;
   }
   const uint64_t seed = args.dropout_seed;
-  const float rate = rate_, scale = scale_;
+  const uint64_t threshold = KeepThreshold(rate_);
+  const float scale = scale_;
   uint8_t* mask = mask_.data();
-  ForEachElement([&](int64_t p, int64_t i) {
-    const bool keep = i >= 0 && Keep(seed, static_cast<uint64_t>(i), rate);
+  ForEachElement([=](int64_t p, int64_t i) {
+    const bool keep = i >= 0 && KeepFast(seed, static_cast<uint64_t>(i), threshold);
     mask[p] = keep;
     y[p] = keep ? x[p] * scale : 0.f;
   });

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <string>
 
 #include "tests/testing/gradient_checker.h"
 #include "tests/unit/common/nn/core_layer_harness.h"
@@ -69,7 +70,17 @@ TEST_P(ActivationTest, Gradient) {
 
 INSTANTIATE_TEST_SUITE_P(Kinds, ActivationTest,
                          ::testing::Values(ActivationKind::kRelu, ActivationKind::kLeakyRelu,
-                                           ActivationKind::kSigmoid));
+                                           ActivationKind::kSigmoid),
+                         [](const auto& info) {
+                           switch (info.param) {
+                             case ActivationKind::kRelu:
+                               return std::string("Relu");
+                             case ActivationKind::kLeakyRelu:
+                               return std::string("LeakyRelu");
+                             default:
+                               return std::string("Sigmoid");
+                           }
+                         });
 
 TEST(ActivationShapeTest, KeepsTheOfferedBlockedLayout) {
   const Dims dims{2, 16, 3, 3, 3};

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <string>
 
 #include "tests/testing/gradient_checker.h"
 #include "tests/unit/common/nn/core_layer_harness.h"
@@ -92,7 +93,11 @@ INSTANTIATE_TEST_SUITE_P(
                       Case{BnAxis::kChannel, {2, 12, 2, 2, 3}, tag::aBcde8b},
                       Case{BnAxis::kChannel, {2, 16, 2, 2, 2}, tag::aBcde16b},
                       Case{BnAxis::kLastSpatial, {2, 3, 2, 3, 4}, tag::abcde},
-                      Case{BnAxis::kLastSpatial, {2, 8, 2, 2, 5}, tag::aBcde8b}));
+                      Case{BnAxis::kLastSpatial, {2, 8, 2, 2, 5}, tag::aBcde8b}),
+    [](const auto& info) {
+      return std::string(info.param.axis == BnAxis::kChannel ? "Channel" : "LastSpatial") +
+             std::to_string(info.index);
+    });
 
 TEST(BatchNormTest, Shapes) {
   Harness<BatchNorm> h;
@@ -162,11 +167,14 @@ TEST_P(BatchNormGradientTest, Gradient) {
   EXPECT_GT(r.checked, 40);
 }
 
-INSTANTIATE_TEST_SUITE_P(AxesAndModes, BatchNormGradientTest,
-                         ::testing::Values(GradCase{BnAxis::kChannel, true},
-                                           GradCase{BnAxis::kLastSpatial, true},
-                                           GradCase{BnAxis::kChannel, false},
-                                           GradCase{BnAxis::kLastSpatial, false}));
+INSTANTIATE_TEST_SUITE_P(
+    AxesAndModes, BatchNormGradientTest,
+    ::testing::Values(GradCase{BnAxis::kChannel, true}, GradCase{BnAxis::kLastSpatial, true},
+                      GradCase{BnAxis::kChannel, false}, GradCase{BnAxis::kLastSpatial, false}),
+    [](const auto& info) {
+      return std::string(info.param.axis == BnAxis::kChannel ? "Channel" : "LastSpatial") +
+             (info.param.training ? "Training" : "Inference");
+    });
 
 }  // namespace
 }  // namespace cascade::nn

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+
 #include "tests/testing/gradient_checker.h"
 #include "tests/unit/common/nn/core_layer_harness.h"
 
@@ -107,7 +109,11 @@ INSTANTIATE_TEST_SUITE_P(Layouts, DropoutBlockedTest,
                          ::testing::Values(std::pair{int64_t{16}, tag::aBcde16b},
                                            std::pair{int64_t{12}, tag::aBcde16b},
                                            std::pair{int64_t{8}, tag::aBcde8b},
-                                           std::pair{int64_t{6}, tag::aBcde8b}));
+                                           std::pair{int64_t{6}, tag::aBcde8b}),
+                         [](const auto& info) {
+                           return "C" + std::to_string(info.param.first) + "Block" +
+                                  (info.param.second == tag::aBcde16b ? "16" : "8");
+                         });
 
 TEST(DropoutTest, Gradient) {
   std::vector<std::unique_ptr<Layer>> layers;
