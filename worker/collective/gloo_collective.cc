@@ -1,6 +1,7 @@
 #include "worker/collective/gloo_collective.h"
 
 #include <climits>
+#include <csignal>
 #include <cstdint>
 #include <exception>
 #include <utility>
@@ -184,6 +185,18 @@ absl::Status GlooCollective::Barrier() {
   });
 }
 
+// Gloo's tcp pairs write() without MSG_NOSIGNAL, so a write to a peer that just died raises
+// SIGPIPE, whose default action kills this healthy rank (seen in the SIGKILL integration test:
+// survivors exiting 141). With SIGPIPE ignored the write fails with EPIPE and surfaces as an
+// IoException like any other peer loss. Process-wide by nature; gRPC does the same. A handler
+// installed by the application is left alone.
+void IgnoreSigpipeUnlessHandled() {
+  struct sigaction current {};
+  if (sigaction(SIGPIPE, nullptr, &current) == 0 && current.sa_handler == SIG_DFL) {
+    signal(SIGPIPE, SIG_IGN);
+  }
+}
+
 absl::Status ValidateOptions(const GlooOptions& options) {
   if (options.world < 1) {
     return absl::InvalidArgumentError(absl::StrCat("gloo world ", options.world, " < 1"));
@@ -204,6 +217,7 @@ absl::Status ValidateOptions(const GlooOptions& options) {
 absl::StatusOr<std::unique_ptr<Collective>> ConnectGloo(gloo::rendezvous::Store& store,
                                                         const GlooOptions& options) {
   if (absl::Status status = ValidateOptions(options); !status.ok()) return status;
+  IgnoreSigpipeUnlessHandled();
   std::unique_ptr<gloo::rendezvous::Store> prefix_store;
   gloo::rendezvous::Store* group_store = &store;
   if (!options.prefix.empty()) {
