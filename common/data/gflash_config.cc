@@ -13,7 +13,7 @@ absl::Status ValidateGflashConfig(const GflashConfig& c) {
   for (const auto& [v, name] : {std::pair{c.absorber_mm, "absorber_mm"},
                                 {c.active_mm, "active_mm"},
                                 {c.cell_mm, "cell_mm"},
-                                {c.sampling_fraction, "sampling_fraction"},
+                                {c.e_over_mip, "e_over_mip"},
                                 {c.sampling_resolution, "sampling_resolution"},
                                 {c.absorber.x0, "absorber.x0"},
                                 {c.active.x0, "active.x0"},
@@ -21,9 +21,9 @@ absl::Status ValidateGflashConfig(const GflashConfig& c) {
                                 {c.active.density, "active.density"}}) {
     if (auto s = positive(v, name); !s.ok()) return s;
   }
-  if (c.sampling_fraction > 1) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("gflash config: sampling_fraction = ", c.sampling_fraction, " must be <= 1"));
+  if (c.sampling_fraction < 0 || c.sampling_fraction > 1) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "gflash config: sampling_fraction = ", c.sampling_fraction, " must be in [0, 1]"));
   }
   if (c.moliere_radius_mm < 0 || c.impact_spread_cells < 0) {
     return absl::InvalidArgumentError(
@@ -50,6 +50,10 @@ SamplingStack DeriveSamplingStack(const GflashConfig& c) {
   s.fs = s.x0_mm / pitch_mm;
   s.ehat = 1.0 / (1.0 + 0.007 * (c.absorber.z - c.active.z));
   s.layer_x0 = pitch_mm / s.x0_mm;
+  const double mip_active = c.active.mip_dedx * mass2, mip_absorber = c.absorber.mip_dedx * mass1;
+  s.sampling_fraction = c.sampling_fraction > 0
+                            ? c.sampling_fraction
+                            : c.e_over_mip * mip_active / (mip_active + mip_absorber);
   return s;
 }
 

@@ -75,7 +75,7 @@ void ShowerSimulator::Simulate(double energy_gev, uint64_t stream_seed, float* o
   }
 
   const double var_per_gev = config_.sampling_resolution * config_.sampling_resolution;
-  const float fraction = static_cast<float>(config_.sampling_fraction);
+  const float fraction = static_cast<float>(stack_.sampling_fraction);
   for (int64_t i = 0; i < kShowerSize; ++i) {
     if (out[i] <= 0.0f) continue;
     double deposit = out[i];
