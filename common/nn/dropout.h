@@ -6,6 +6,7 @@
 //   h = splitmix64(seed ^ (i · 0x9E3779B97F4A7C15))   (mod 2^64)
 //   u = (h >> 40) · 2^-24                              (24-bit uniform in [0, 1))
 //   keep iff u >= rate                                 (float rate widened to double)
+// i.e. keep iff (h >> 40) >= ceil(float32(rate) · 2^24), which is how Forward() tests it.
 // Layouts: works in place of whatever it is offered when that is plain or channel-blocked
 // aBcde8b / aBcde16b (the logical index is derived from the physical offset; channel padding
 // stays 0), so it never forces a reorder; any other layout is requested as plain.
