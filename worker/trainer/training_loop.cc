@@ -1,0 +1,289 @@
+#include "worker/trainer/training_loop.h"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <random>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "common/data/sharded_loader.h"
+#include "common/data/shower_dataset.h"
+#include "common/data/shower_file.h"
+#include "common/gan/checkpoint_io.h"
+#include "common/gan/shower_sampler.h"
+#include "common/gan/trainer_checkpoint.h"
+#include "common/physics/validate.h"
+#include "common/status_macros.h"
+#include "worker/trainer/progress_bar.h"
+
+namespace cascade::trainer {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+double Since(Clock::time_point t) {
+  return std::chrono::duration<double>(Clock::now() - t).count();
+}
+
+std::string CursorJson(const data::LoaderCursor& c) {
+  return nlohmann::json{{"epoch", c.epoch}, {"batch", c.batch}}.dump();
+}
+
+absl::StatusOr<data::LoaderCursor> CursorFromJson(const std::string& text, const std::string& src) {
+  auto j = nlohmann::json::parse(text, nullptr, false);
+  if (j.is_discarded() || !j.contains("epoch") || !j.contains("batch")) {
+    return absl::DataLossError(absl::StrCat(src, ": corrupt data cursor '", text, "'"));
+  }
+  return data::LoaderCursor{j["epoch"].get<int64_t>(), j["batch"].get<int64_t>()};
+}
+
+void Accumulate(gan::LossTerms& sum, const gan::LossTerms& t) {
+  sum.total += t.total;
+  sum.bce += t.bce;
+  sum.aux += t.aux;
+  sum.ecal += t.ecal;
+}
+gan::LossTerms Scaled(gan::LossTerms t, double k) {
+  t.total *= k;
+  t.bce *= k;
+  t.aux *= k;
+  t.ecal *= k;
+  return t;
+}
+nlohmann::json ToJson(const gan::LossTerms& t) {
+  return {{"total", t.total}, {"bce", t.bce}, {"aux_mape", t.aux}, {"ecal_mape", t.ecal}};
+}
+
+}  // namespace
+
+struct TrainingLoop::State {
+  nn::Device device;
+  std::unique_ptr<gan::GanTrainer> trainer;
+  std::optional<data::ShowerDataset> dataset;
+  std::unique_ptr<data::ShardedLoader> loader;
+  data::Batch batch;
+  data::ShowerSet reference;  // validation showers (raw GeV) from the test split
+  std::unique_ptr<gan::ShowerSampler> sampler;
+  int64_t start_epoch = 0;
+};
+
+TrainingLoop::TrainingLoop(TrainingOptions options, collective::Collective& collective)
+    : options_(std::move(options)), collective_(collective), state_(std::make_unique<State>()) {}
+TrainingLoop::~TrainingLoop() = default;
+
+gan::GanTrainer& TrainingLoop::trainer() { return *state_->trainer; }
+
+absl::Status TrainingLoop::Setup() {
+  auto& s = *state_;
+  CASCADE_ASSIGN_OR_RETURN(auto dataset, data::ShowerDataset::Open(options_.data));
+  s.dataset.emplace(std::move(dataset));
+  data::LoaderOptions lo;
+  lo.batch_size = options_.batch;
+  lo.rank = collective_.rank();
+  lo.world = collective_.world();
+  lo.seed = options_.seed;
+  lo.prefetch = options_.prefetch;
+  lo.preprocess.xscale = options_.model.xscale;
+  CASCADE_ASSIGN_OR_RETURN(s.loader, data::ShardedLoader::Create(s.dataset->train(), lo));
+  if (s.loader->num_batches_per_epoch() == 0) {
+    return absl::InvalidArgumentError(
+        absl::StrFormat("training data: %d events cannot fill one global batch of %d x %d",
+                        s.dataset->num_train_events(), collective_.world(), options_.batch));
+  }
+
+  gan::TrainerOptions to;
+  to.batch = options_.batch;
+  to.lr = options_.lr;
+  to.seed = options_.seed;
+  to.rank = collective_.rank();
+  to.world = collective_.world();
+  s.trainer = std::make_unique<gan::GanTrainer>(options_.model, to);
+  CASCADE_RETURN_IF_ERROR(s.trainer->Init(s.device));
+
+  if (!options_.resume.empty()) {
+    CASCADE_ASSIGN_OR_RETURN(auto ckpt, gan::ReadCheckpoint(options_.resume));
+    CASCADE_ASSIGN_OR_RETURN(auto cursor_json,
+                             gan::RestoreTrainerState(ckpt, *s.trainer, options_.resume));
+    CASCADE_ASSIGN_OR_RETURN(auto cursor, CursorFromJson(cursor_json, options_.resume));
+    CASCADE_RETURN_IF_ERROR(s.loader->Seek(cursor));
+    s.start_epoch = cursor.epoch;
+  }
+
+  // Validation reference: the first events of the held-out files (rank 0 only validates).
+  if (collective_.rank() == 0 && options_.validation_events > 0 && !s.dataset->test().empty()) {
+    for (const auto& range : s.dataset->test()) {
+      const int64_t want = options_.validation_events - s.reference.n;
+      if (want <= 0) break;
+      CASCADE_ASSIGN_OR_RETURN(auto part,
+                               data::ReadShowerFile(range.path, {.max_events = range.end}));
+      const int64_t take = std::min(want, range.size());
+      s.reference.ecal.insert(s.reference.ecal.end(),
+                              part.ecal.begin() + range.begin * data::kShowerSize,
+                              part.ecal.begin() + (range.begin + take) * data::kShowerSize);
+      s.reference.energy.insert(s.reference.energy.end(), part.energy.begin() + range.begin,
+                                part.energy.begin() + range.begin + take);
+      s.reference.n += take;
+    }
+    s.sampler = std::make_unique<gan::ShowerSampler>(options_.model, 64);
+    CASCADE_RETURN_IF_ERROR(s.sampler->Init(s.device));
+  }
+  if (collective_.rank() == 0 && !options_.out_dir.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(options_.out_dir, ec);
+    if (ec) {
+      return absl::PermissionDeniedError(
+          absl::StrCat("--out ", options_.out_dir, ": ", ec.message()));
+    }
+  }
+  return SyncInitialState();
+}
+
+absl::Status TrainingLoop::SyncInitialState() {
+  if (collective_.world() == 1) return absl::OkStatus();
+  auto& t = *state_->trainer;
+  auto bytes = [](std::span<float> f) { return std::as_writable_bytes(f); };
+  for (auto span :
+       {t.g_arena().params(), t.g_arena().buffers(), t.d_arena().params(), t.d_arena().buffers(),
+        t.g_optimizer().accumulators(), t.d_optimizer().accumulators()}) {
+    CASCADE_RETURN_IF_ERROR(collective_.Broadcast(bytes(span), 0));
+  }
+  return absl::OkStatus();
+}
+
+double TrainingLoop::LearningRate(int64_t epoch, int64_t batch_in_epoch) const {
+  const int world = collective_.world();
+  const double target = options_.lr * (options_.scale_lr_by_world ? world : 1);
+  if (world == 1 || options_.warmup_epochs <= 0 || epoch >= options_.warmup_epochs) return target;
+  const double per_epoch = static_cast<double>(state_->loader->num_batches_per_epoch());
+  const double progress = (epoch + batch_in_epoch / per_epoch) / options_.warmup_epochs;
+  return options_.lr + (target - options_.lr) * std::min(progress, 1.0);
+}
+
+absl::Status TrainingLoop::SaveCheckpoint(int64_t epoch, const std::string& name,
+                                          std::string* path) {
+  if (collective_.rank() != 0 || options_.out_dir.empty()) return absl::OkStatus();
+  const auto cursor = state_->loader->cursor();
+  auto ckpt = gan::SaveTrainerState(*state_->trainer, epoch, CursorJson(cursor));
+  const std::string file = (std::filesystem::path(options_.out_dir) / name).string();
+  CASCADE_RETURN_IF_ERROR(gan::WriteCheckpoint(file, ckpt));
+  std::ofstream(std::filesystem::path(options_.out_dir) / "latest") << name << "\n";
+  if (path) *path = file;
+  return absl::OkStatus();
+}
+
+absl::Status TrainingLoop::RunEpoch(int64_t epoch, EpochReport& report) {
+  auto& s = *state_;
+  const int64_t full = s.loader->num_batches_per_epoch();
+  const int64_t steps =
+      options_.max_steps_per_epoch < 0 ? full : std::min(full, options_.max_steps_per_epoch);
+  ProgressBar bar(options_.progress && collective_.rank() == 0, absl::StrCat("epoch ", epoch + 1),
+                  steps);
+  const auto t0 = Clock::now();
+  gan::LossTerms d_real, d_fake, g;
+  int64_t done = 0;
+  double allreduce = 0;
+  const gan::GradientSync sync = [&](std::span<float> grads) -> absl::Status {
+    if (collective_.world() == 1) return absl::OkStatus();
+    const auto ta = Clock::now();
+    absl::Status st = collective_.AllreduceAverage(grads);
+    allreduce += Since(ta);
+    return st;
+  };
+  while (s.loader->cursor().epoch == epoch && s.loader->cursor().batch < steps) {
+    const int64_t b = s.loader->cursor().batch;
+    const double lr = LearningRate(epoch, b);
+    s.trainer->g_optimizer().set_lr(lr);
+    s.trainer->d_optimizer().set_lr(lr);
+    CASCADE_RETURN_IF_ERROR(s.loader->Next(s.batch));
+    const auto ts = Clock::now();
+    allreduce = 0;
+    gan::RealBatch real{s.batch.n, s.batch.images, s.batch.energy_over_100, s.batch.ecal_sum};
+    CASCADE_ASSIGN_OR_RETURN(auto losses, s.trainer->Step(real, sync));
+    const double step_seconds = Since(ts);
+    Accumulate(d_real, losses.d_real);
+    Accumulate(d_fake, losses.d_fake);
+    Accumulate(g, losses.g[0]);
+    Accumulate(g, losses.g[1]);
+    ++done;
+    bar.Update(done, absl::StrFormat("D %.3f G %.3f", losses.d_real.total + losses.d_fake.total,
+                                     losses.g[1].total));
+    if (on_step) {
+      on_step(
+          {s.trainer->step(), epoch, b, steps, losses, step_seconds - allreduce, allreduce, lr});
+    }
+    if (b + 1 == steps && steps < full) {
+      CASCADE_RETURN_IF_ERROR(s.loader->Seek({epoch + 1, 0}));  // --max-steps-per-epoch
+    }
+    if (options_.checkpoint_every_steps > 0 &&
+        s.trainer->step() % options_.checkpoint_every_steps == 0 && b + 1 < steps) {
+      CASCADE_RETURN_IF_ERROR(
+          SaveCheckpoint(epoch, absl::StrFormat("ckpt-step-%08d.h5", s.trainer->step()), nullptr));
+    }
+  }
+  bar.Finish();
+  report.epoch = epoch;
+  report.steps = done;
+  report.seconds = Since(t0);
+  report.samples_per_second =
+      report.seconds > 0 ? done * options_.batch * collective_.world() / report.seconds : 0;
+  if (done > 0) {
+    report.d_real = Scaled(d_real, 1.0 / done);
+    report.d_fake = Scaled(d_fake, 1.0 / done);
+    report.g = Scaled(g, 0.5 / done);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status TrainingLoop::Validate(int64_t epoch, EpochReport& report) {
+  auto& s = *state_;
+  if (!s.sampler || s.reference.n == 0) return absl::OkStatus();
+  CASCADE_RETURN_IF_ERROR(s.sampler->CopyWeightsFrom(s.trainer->g_arena()));
+  std::mt19937_64 rng(options_.seed ^ (0xA5A5A5A5ULL + static_cast<uint64_t>(epoch)));
+  CASCADE_ASSIGN_OR_RETURN(auto fake, s.sampler->Sample(s.reference.energy, rng));
+  physics::ValidationOptions vo;
+  vo.keep_observables = false;
+  CASCADE_ASSIGN_OR_RETURN(report.validation,
+                           physics::Validate({s.reference.n, s.reference.ecal, s.reference.energy},
+                                             {s.reference.n, fake, s.reference.energy}, vo));
+  report.validated = true;
+  return absl::OkStatus();
+}
+
+absl::Status TrainingLoop::Run() {
+  CASCADE_RETURN_IF_ERROR(Setup());
+  for (int64_t epoch = state_->start_epoch; epoch < options_.epochs; ++epoch) {
+    EpochReport report;
+    CASCADE_RETURN_IF_ERROR(RunEpoch(epoch, report));
+    if (collective_.rank() == 0) {
+      CASCADE_RETURN_IF_ERROR(Validate(epoch, report));
+      CASCADE_RETURN_IF_ERROR(SaveCheckpoint(
+          epoch + 1, absl::StrFormat("ckpt-epoch-%04d.h5", epoch + 1), &report.checkpoint));
+      if (!options_.out_dir.empty()) {
+        nlohmann::json line = {{"epoch", epoch + 1},
+                               {"steps", report.steps},
+                               {"seconds", report.seconds},
+                               {"samples_per_second", report.samples_per_second},
+                               {"d_real", ToJson(report.d_real)},
+                               {"d_fake", ToJson(report.d_fake)},
+                               {"g", ToJson(report.g)},
+                               {"checkpoint", report.checkpoint}};
+        if (report.validated) {
+          line["sf_mre"] = report.validation.sf_mre;
+          line["sf_mre_error"] = report.validation.sf_mre_error;
+          line["gan_metric"] = report.validation.gan_metric.total;
+        }
+        std::ofstream(std::filesystem::path(options_.out_dir) / "metrics.jsonl", std::ios::app)
+            << line.dump() << "\n";
+      }
+    }
+    if (on_epoch) on_epoch(report);
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace cascade::trainer
