@@ -176,7 +176,7 @@ def make_generate(batch, bn_axis, memory_format, jit):
     return run
 
 
-def measure(what, batch, seconds, bn_axis):
+def measure(what, batch, seconds, bn_axis, settings=None):
     torch.set_num_threads(THREADS)
     torch.manual_seed(0)
     cl = torch.channels_last_3d
@@ -188,6 +188,8 @@ def measure(what, batch, seconds, bn_axis):
                       "channels_last_3d": lambda: make_generate(batch, bn_axis, cl, False),
                       "jit_freeze": lambda: make_generate(batch, bn_axis, None, True),
                       "jit_freeze+channels_last_3d": lambda: make_generate(batch, bn_axis, cl, True)}
+    if settings:
+        candidates = {settings: candidates[settings]}
     probes = {}
     for name, build in candidates.items():
         fn = build()
@@ -215,11 +217,12 @@ def main():
     ap.add_argument("--batch", type=int)
     ap.add_argument("--seconds", type=float, default=20.0)
     ap.add_argument("--bn-axis", choices=["last", "channel"], default="last")
+    ap.add_argument("--settings", help="skip probing and use this one (e.g. contiguous, jit_freeze)")
     ap.add_argument("--train-batches", default="8,32")
     ap.add_argument("--generate-batches", default="1,32,128")
     args = ap.parse_args()
     if args.what:
-        print(json.dumps(measure(args.what, args.batch or 8, args.seconds, args.bn_axis)), flush=True)
+        print(json.dumps(measure(args.what, args.batch or 8, args.seconds, args.bn_axis, args.settings)), flush=True)
         return 0
     # One subprocess per measurement, so peak RSS belongs to that measurement alone.
     jobs = [("train", int(b)) for b in args.train_batches.split(",") if b] + \

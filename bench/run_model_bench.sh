@@ -65,8 +65,9 @@ for what, batch in sorted({(w, b) for w, b, _ in rows}, key=lambda k: (k[0] != "
     cv, tv = (c or {}).get(key), (t or {}).get(key)
     # Ratio is "how many times better Cascade is": throughput ratio, or inverse time ratio.
     ratio = None if cv is None or tv is None or cv == 0 or tv == 0 else (cv / tv if what == "train" else tv / cv)
+    ratio_s = fmt(ratio) + "×" if ratio else "—"
     metric = "samples/s" if what == "train" else "ms/shower"
-    print(f"| {what} | {batch} | {metric} | {fmt(cv, 3)} | {fmt(tv, 3)} | {fmt(ratio)}× | "
+    print(f"| {what} | {batch} | {metric} | {fmt(cv, 3)} | {fmt(tv, 3)} | {ratio_s} | "
           f"{fmt((c or {}).get('gflops'), 1)} / {fmt((t or {}).get('gflops'), 1)} | "
           f"{fmt((c or {}).get('peak_rss_mib'), 0)} / {fmt((t or {}).get('peak_rss_mib'), 0)} |")
 if note:
