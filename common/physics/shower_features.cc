@@ -1,16 +1,66 @@
 #include "common/physics/shower_features.h"
 
+#include <bit>
 #include <cmath>
+#include <cstring>
+#include <limits>
 
 namespace cascade::physics {
 namespace {
 
-// 10^t for t = kSparsityMinExp..0, as float to compare against float cells.
-std::array<float, kSparsityPoints> SparsityThresholds() {
-  std::array<float, kSparsityPoints> t{};
+// Counts how many of a sorted list of positive float edges a positive float lies at or above
+// (`inclusive`: v >= edge) or strictly above (v > edge), without a log per cell: the float's binary
+// exponent gives the count of edges below 2^e, and only the few edges inside [2^e, 2^(e+1)) are
+// compared. Exact, so bins match the log10 definitions up to the float rounding of the edges.
+class EdgeCounter {
+ public:
+  EdgeCounter(std::vector<float> edges, bool inclusive)
+      : edges_(std::move(edges)), inclusive_(inclusive) {
+    for (int e = 0; e < 256; ++e) {
+      // Smallest float with biased exponent e (0 for the denormal range).
+      const float octave = e == 0 ? 0.0f : std::bit_cast<float>(static_cast<uint32_t>(e) << 23);
+      int below = 0;
+      while (below < static_cast<int>(edges_.size()) && edges_[below] < octave) ++below;
+      start_[e] = below;
+    }
+    // Padding lets Count compare a fixed number of edges without bounds checks or branches.
+    edges_.insert(edges_.end(), kMaxEdgesPerOctave, std::numeric_limits<float>::infinity());
+  }
+  // Branch-free: cell values are random, so data-dependent branches would mispredict.
+  int Count(float v) const {
+    const int i = start_[std::bit_cast<uint32_t>(v) >> 23 & 0xff];
+    int count = i;
+    for (int k = 0; k < kMaxEdgesPerOctave; ++k)
+      count += inclusive_ ? (v >= edges_[i + k]) : (v > edges_[i + k]);
+    return count;
+  }
+
+ private:
+  // Edges at least a factor 2^(1/3) apart (the spectrum's 10^0.13 = 1.35) fall at most 3 to an
+  // octave.
+  static constexpr int kMaxEdgesPerOctave = 3;
+  std::vector<float> edges_;
+  bool inclusive_;
+  int start_[256];
+};
+
+// 10^t for t = kSparsityMinExp..0 (a cell passes threshold t if it is strictly above it).
+std::vector<float> SparsityThresholds() {
+  std::vector<float> t(kSparsityPoints);
   for (int i = 0; i < kSparsityPoints; ++i)
     t[i] = static_cast<float>(std::pow(10.0, kSparsityMinExp + i));
   return t;
+}
+
+// Spectrum bin edges 10^(lo + i w), i = 0..kSpectrumBins (bin i holds log10 E in [edge_i,
+// edge_i+1)).
+std::vector<float> SpectrumEdges() {
+  std::vector<float> edges(kSpectrumBins + 1);
+  for (int i = 0; i <= kSpectrumBins; ++i) {
+    edges[i] = static_cast<float>(
+        std::pow(10.0, kSpectrumLo + (kSpectrumHi - kSpectrumLo) * i / kSpectrumBins));
+  }
+  return edges;
 }
 
 void Moments(const double* profile, double e, double* m1, double* m2) {
@@ -45,7 +95,8 @@ ShowerFeatures ComputeShowerFeatures(const ShowerView& showers,
     if (want_spectrum[e]) f.spectrum_index[e] = rows++;
   }
   f.spectra.assign(static_cast<size_t>(rows) * kSpectrumBins, 0u);
-  const std::array<float, kSparsityPoints> thresholds = SparsityThresholds();
+  const EdgeCounter sparsity_counter(SparsityThresholds(), /*inclusive=*/false);
+  const EdgeCounter spectrum_counter(SpectrumEdges(), /*inclusive=*/true);
   const float* cells = showers.ecal.data();
 
 #pragma omp parallel for schedule(dynamic, 16)
@@ -79,22 +130,11 @@ ShowerFeatures ComputeShowerFeatures(const ShowerView& showers,
           }
           if (!(v > 0.0f)) continue;
           hits += v > static_cast<float>(kHitThreshold);
-          // Most cells are far below 1 GeV, so scanning down from the top ends early.
-          int k = 0;
-          for (int t = kSparsityPoints - 1; t >= 0; --t) {
-            if (v > thresholds[t]) {
-              k = t + 1;
-              break;
-            }
-          }
-          ++above[k];
+          ++above[sparsity_counter.Count(v)];
           if (spectrum != nullptr) {
-            const double lg = std::log10(static_cast<double>(v));
-            if (lg >= kSpectrumLo && lg < kSpectrumHi) {
-              const int bin = static_cast<int>((lg - kSpectrumLo) / (kSpectrumHi - kSpectrumLo) *
-                                               kSpectrumBins);
-              ++spectrum[bin < kSpectrumBins ? bin : kSpectrumBins - 1];
-            }
+            const int edges_at_or_below = spectrum_counter.Count(v);
+            if (edges_at_or_below >= 1 && edges_at_or_below <= kSpectrumBins)
+              ++spectrum[edges_at_or_below - 1];
           }
         }
       }
