@@ -37,6 +37,7 @@ class Discriminator {
   const dnnl::memory& Backward(std::span<const float> d_p, std::span<const float> d_aux,
                                std::span<const float> d_ecal, const nn::BackwardArgs& args);
 
+  void set_profiler(nn::LayerProfiler* p) { trunk_.set_profiler(p, "discriminator/"); }
   const nn::Sequential& trunk() const { return trunk_; }
   const nn::Dense& generation() const { return *generation_; }
   const nn::Dense& auxiliary() const { return *auxiliary_; }

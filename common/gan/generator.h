@@ -29,6 +29,7 @@ class Generator {
   // `diff_showers`: plain (N, 1, 25, 25, 25). Writes G's parameter gradients.
   void Backward(const dnnl::memory& diff_showers, const nn::BackwardArgs& args);
 
+  void set_profiler(nn::LayerProfiler* p) { net_.set_profiler(p, "generator/"); }
   const nn::Sequential& net() const { return net_; }
   int64_t batch() const { return batch_; }
 

@@ -1,5 +1,7 @@
 #include "common/nn/sequential.h"
 
+#include <chrono>
+
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
 
@@ -54,11 +56,27 @@ absl::Status Sequential::Init(const dnnl::memory::desc& src, Device& device) {
 const dnnl::memory& Sequential::Forward(const dnnl::memory& src, const ForwardArgs& args) {
   const dnnl::memory* x = &src;
   for (size_t i = 0; i < layers_.size(); ++i) {
-    x = &Run(fwd_hops_[i], *x);
+    if (profiler_ && fwd_hops_[i].reorder) {
+      const auto tr = std::chrono::steady_clock::now();
+      x = &Run(fwd_hops_[i], *x);
+      device_->stream.wait();
+      profiler_->AddForward(
+          profile_prefix_ + "(reorder) " + layers_[i]->name(),
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - tr).count());
+    } else {
+      x = &Run(fwd_hops_[i], *x);
+    }
     inputs_[i] = x;
     ForwardArgs layer_args = args;
     layer_args.dropout_seed = args.dropout_seed * 1000003ULL + i;  // distinct mask per layer
+    const auto t0 = std::chrono::steady_clock::now();
     layers_[i]->Forward(*x, layer_args);
+    if (profiler_) {
+      device_->stream.wait();
+      profiler_->AddForward(
+          profile_prefix_ + layers_[i]->name(),
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    }
     x = &layers_[i]->dst();
   }
   return *x;
@@ -67,10 +85,26 @@ const dnnl::memory& Sequential::Forward(const dnnl::memory& src, const ForwardAr
 const dnnl::memory& Sequential::Backward(const dnnl::memory& diff_dst, const BackwardArgs& args) {
   const dnnl::memory* g = &diff_dst;
   for (size_t i = layers_.size(); i-- > 0;) {
-    g = &Run(bwd_hops_[i], *g);
+    if (profiler_ && bwd_hops_[i].reorder) {
+      const auto tr = std::chrono::steady_clock::now();
+      g = &Run(bwd_hops_[i], *g);
+      device_->stream.wait();
+      profiler_->AddBackward(
+          profile_prefix_ + "(reorder) " + layers_[i]->name(),
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - tr).count());
+    } else {
+      g = &Run(bwd_hops_[i], *g);
+    }
     BackwardArgs layer_args = args;
     if (i > 0) layer_args.need_diff_src = true;
+    const auto t0 = std::chrono::steady_clock::now();
     layers_[i]->Backward(*inputs_[i], *g, layer_args);
+    if (profiler_) {
+      device_->stream.wait();
+      profiler_->AddBackward(
+          profile_prefix_ + layers_[i]->name(),
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    }
     if (i > 0) g = &layers_[i]->diff_src();
   }
   if (!args.need_diff_src) return layers_.front()->diff_src();

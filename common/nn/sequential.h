@@ -14,6 +14,7 @@
 
 #include "absl/status/status.h"
 #include "common/nn/layer.h"
+#include "common/nn/layer_profiler.h"
 #include "common/nn/param_arena.h"
 
 namespace cascade::nn {
@@ -44,6 +45,11 @@ class Sequential {
   const dnnl::memory& dst() const { return layers_.back()->dst(); }
   const std::vector<std::unique_ptr<Layer>>& layers() const { return layers_; }
   int num_planned_reorders() const;
+  // Per-layer timing under `prefix` (e.g. "generator/"); nullptr turns it off.
+  void set_profiler(LayerProfiler* profiler, std::string prefix) {
+    profiler_ = profiler;
+    profile_prefix_ = std::move(prefix);
+  }
 
  private:
   struct Hop {  // moving data from one layout to another, planned once
@@ -59,6 +65,8 @@ class Sequential {
   std::vector<Hop> bwd_hops_;                // bwd_hops_[i]: into layer i's diff_dst_desc()
   Hop diff_out_hop_;                         // layer 0's diff_src -> the input layout
   std::vector<const dnnl::memory*> inputs_;  // what each layer saw in Forward()
+  LayerProfiler* profiler_ = nullptr;
+  std::string profile_prefix_;
 };
 
 }  // namespace cascade::nn
