@@ -1,3 +1,3 @@
 # The composed model, the training loop and the CERN weights.
 cascade_gtest(gan_model_test SRCS model_test.cc LIBS cascade_gan)
-cascade_gtest(cern_weights_test SRCS cern_weights_test.cc LIBS cascade_gan)
+cascade_gtest(cern_weights_test SRCS cern_weights_test.cc LIBS cascade_gan LABELS "unit;slow")
