@@ -48,18 +48,23 @@ std::vector<HparamValue> GridValues(const Hyperparameter& hp) {
       for (double t : UnitGrid(hp.grid_count)) {
         const double span = static_cast<double>(hp.int_max - hp.int_min);
         const int64_t v = hp.int_min + static_cast<int64_t>(std::llround(t * span));
-        if (out.empty() || std::get<int64_t>(out.back()) != v) out.emplace_back(std::in_place_type<int64_t>, v);
+        if (out.empty() || std::get<int64_t>(out.back()) != v)
+          out.emplace_back(std::in_place_type<int64_t>, v);
       }
       break;
     case HyperparameterType::kDouble:
       for (double t : UnitGrid(hp.grid_count)) {
-        out.emplace_back(std::in_place_type<double>, hp.min + t * (hp.max - hp.min));
+        // The end points exactly as written: min + 1 * (max - min) may round away from max.
+        const double v = t == 1.0 ? hp.max : hp.min + t * (hp.max - hp.min);
+        out.emplace_back(std::in_place_type<double>, v);
       }
       break;
     case HyperparameterType::kLog: {
       const double lo = std::log(hp.min), hi = std::log(hp.max);
       for (double t : UnitGrid(hp.grid_count)) {
-        out.emplace_back(std::in_place_type<double>, std::exp(lo + t * (hi - lo)));
+        // exp(log(x)) != x in floating point: keep the written end points exact.
+        const double v = t == 0.0 ? hp.min : t == 1.0 ? hp.max : std::exp(lo + t * (hi - lo));
+        out.emplace_back(std::in_place_type<double>, v);
       }
       break;
     }

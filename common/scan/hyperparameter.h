@@ -1,5 +1,6 @@
 // One hyperparameter of a scan spec and the values it can take (Determined's five types), plus
-// the value type the searchers hand to trials. Pure: every random draw uses the generator passed in.
+// the value type the searchers hand to trials. Pure: every random draw uses the generator passed
+// in.
 #pragma once
 
 #include <cstdint>

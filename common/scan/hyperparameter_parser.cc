@@ -40,7 +40,8 @@ absl::Status ParseRange(const YamlSection& s, Hyperparameter* hp) {
     CASCADE_RETURN_IF_ERROR(s.Read("maxval", &hp->int_max));
     // Keeps every span exact in a double and free of int64 overflow.
     constexpr int64_t kLimit = int64_t{1} << 53;
-    for (const auto& [key, v] : {std::pair{"minval", hp->int_min}, std::pair{"maxval", hp->int_max}}) {
+    for (const auto& [key, v] :
+         {std::pair{"minval", hp->int_min}, std::pair{"maxval", hp->int_max}}) {
       if (v < -kLimit || v > kLimit) return s.Error(key, "must be within +-2^53");
     }
     if (hp->int_max < hp->int_min) return s.Error("maxval", "must be >= minval");

@@ -15,13 +15,14 @@ absl::Status ParseSimulate(const YamlSection& s, SimulateSpec* sim) {
   CASCADE_RETURN_IF_ERROR(s.Read("events", &sim->events));
   CASCADE_RETURN_IF_ERROR(s.Read("files", &sim->files));
   CASCADE_RETURN_IF_ERROR(s.Read("seed", &sim->seed));
-  if (sim->files < 2) return s.Error("files", "must be >= 2 (at least one train and one validation file)");
+  if (sim->files < 2)
+    return s.Error("files", "must be >= 2 (at least one train and one validation file)");
   if (sim->events < sim->files) return s.Error("events", "must be >= files (no empty file)");
   if (s.Has("energy_range_gev")) {
     const YAML::Node range = s.Child("energy_range_gev");
     double lo = 0, hi = 0;
-    if (!range.IsSequence() || range.size() != 2 || !range[0].IsScalar() ||
-        !range[1].IsScalar() || !YAML::convert<double>::decode(range[0], lo) ||
+    if (!range.IsSequence() || range.size() != 2 || !range[0].IsScalar() || !range[1].IsScalar() ||
+        !YAML::convert<double>::decode(range[0], lo) ||
         !YAML::convert<double>::decode(range[1], hi)) {
       return s.Error("energy_range_gev", "must be a list [min, max] of two numbers");
     }
@@ -48,12 +49,14 @@ absl::Status ParseData(const YamlSection& root, DataSpec* data) {
   } else {
     if (data->train_files.empty()) return s.Error("train", "required (or a simulate block)");
     if (data->validation_files.empty()) {
-      return s.Error("validation", "required with train files (the searcher metric needs held-out data)");
+      return s.Error("validation",
+                     "required with train files (the searcher metric needs held-out data)");
     }
   }
   for (const auto* list : {&data->train_files, &data->validation_files}) {
     for (const std::string& file : *list) {
-      if (file.empty()) return s.Error(list == &data->train_files ? "train" : "validation", "empty path");
+      if (file.empty())
+        return s.Error(list == &data->train_files ? "train" : "validation", "empty path");
     }
   }
   return s.CheckNoUnknownKeys();
@@ -150,7 +153,8 @@ absl::Status ParseResources(const YamlSection& root, ResourcesSpec* res) {
     res->max_workers = std::max(res->max_workers, res->min_workers);
     CASCADE_RETURN_IF_ERROR(s.Read("max_workers", &res->max_workers));
     if (res->min_workers < 1) return s.Error("min_workers", "must be >= 1");
-    if (res->max_workers < res->min_workers) return s.Error("max_workers", "must be >= min_workers");
+    if (res->max_workers < res->min_workers)
+      return s.Error("max_workers", "must be >= min_workers");
   }
   if (res->max_workers > 4096) return s.Error("max_workers", "must be <= 4096");
   CASCADE_RETURN_IF_ERROR(s.Read("max_concurrent_trials", &res->max_concurrent_trials));
@@ -177,7 +181,8 @@ absl::StatusOr<ScanSpec> ParseRoot(const YAML::Node& doc) {
   ScanSpec spec;
   CASCADE_RETURN_IF_ERROR(root.Require("name"));
   CASCADE_RETURN_IF_ERROR(root.Read("name", &spec.name));
-  if (spec.name.empty() || spec.name.size() > 200) return root.Error("name", "must be 1-200 characters");
+  if (spec.name.empty() || spec.name.size() > 200)
+    return root.Error("name", "must be 1-200 characters");
   CASCADE_RETURN_IF_ERROR(root.Read("epochs", &spec.epochs));
   if (spec.epochs < 1) return root.Error("epochs", "must be >= 1");
   CASCADE_RETURN_IF_ERROR(root.Read("max_restarts", &spec.max_restarts));
@@ -222,8 +227,8 @@ absl::StatusOr<ScanSpec> ParseScanSpecFile(const std::string& path) {
 int64_t GridSize(const ScanSpec& spec) {
   int64_t size = 1;
   for (const auto& [name, hp] : spec.hyperparameters) {
-    const bool ranged = hp.type != HyperparameterType::kConst &&
-                        hp.type != HyperparameterType::kCategorical;
+    const bool ranged =
+        hp.type != HyperparameterType::kConst && hp.type != HyperparameterType::kCategorical;
     if (ranged && hp.grid_count == 0) continue;  // not a grid spec; counts as one point
     size *= static_cast<int64_t>(GridValues(hp).size());
     if (size > kMaxGridPoints) return kMaxGridPoints + 1;  // saturate: no overflow

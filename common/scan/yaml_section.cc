@@ -11,13 +11,16 @@ absl::Status FieldError(absl::string_view path, const YAML::Node& at, absl::stri
   std::string where;
   if (at.IsDefined()) {
     const YAML::Mark mark = at.Mark();
-    if (mark.line >= 0) where = absl::StrCat(" (line ", mark.line + 1, ", column ", mark.column + 1, ")");
+    if (mark.line >= 0)
+      where = absl::StrCat(" (line ", mark.line + 1, ", column ", mark.column + 1, ")");
   }
   return absl::InvalidArgumentError(absl::StrCat(path.empty() ? "spec" : path, ": ", why, where));
 }
 
 absl::StatusOr<YamlSection> YamlSection::Open(const YAML::Node& node, std::string path) {
-  if (node.IsDefined() && !node.IsNull() && !node.IsMap()) {
+  // An absent key yields a yaml-cpp "zombie" node that throws on most calls: replace it.
+  if (!node.IsDefined()) return YamlSection(YAML::Node(YAML::NodeType::Undefined), std::move(path));
+  if (!node.IsNull() && !node.IsMap()) {
     return FieldError(path, node, "must be a mapping of key: value");
   }
   return YamlSection(node, std::move(path));
@@ -43,7 +46,9 @@ bool YamlSection::Has(absl::string_view key) const {
 YAML::Node YamlSection::Child(absl::string_view key) const {
   read_.emplace(key);
   if (!node_.IsMap()) return YAML::Node(YAML::NodeType::Undefined);
-  return node_[std::string(key)];
+  const YAML::Node child = node_[std::string(key)];
+  if (!child.IsDefined()) return YAML::Node(YAML::NodeType::Undefined);  // never a zombie
+  return child;
 }
 
 absl::StatusOr<YamlSection> YamlSection::Section(absl::string_view key) const {
@@ -82,7 +87,8 @@ absl::Status YamlSection::Read(absl::string_view key, int64_t* out) const {
 absl::Status YamlSection::Read(absl::string_view key, uint64_t* out) const {
   // convert<uint64_t> accepts "-1" (stream wrap-around), so reject a sign explicitly.
   if (Has(key) && Child(key).IsScalar() && absl::StrContains(Child(key).Scalar(), "-")) {
-    return Error(key, absl::StrCat("must be a non-negative integer, got '", Child(key).Scalar(), "'"));
+    return Error(key,
+                 absl::StrCat("must be a non-negative integer, got '", Child(key).Scalar(), "'"));
   }
   return Decode(*this, key, out, "a non-negative integer");
 }

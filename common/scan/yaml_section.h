@@ -7,18 +7,19 @@
 #include <cstdint>
 #include <set>
 #include <string>
-#include "absl/strings/string_view.h"
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "yaml-cpp/yaml.h"
 
 namespace cascade::scan {
 
 class YamlSection {
  public:
-  // `node` must be a mapping (or null/absent, read as empty); `path` is its dotted path ("" = root).
+  // `node` must be a mapping (or null/absent, read as empty); `path` is its dotted path ("" =
+  // root).
   static absl::StatusOr<YamlSection> Open(const YAML::Node& node, std::string path);
 
   bool Has(absl::string_view key) const;

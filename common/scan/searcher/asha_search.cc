@@ -25,8 +25,8 @@ AshaSearch::AshaSearch(const ScanSpec& spec)
     : space_(spec.hyperparameters),
       smaller_is_better_(spec.searcher.smaller_is_better),
       divisor_(spec.searcher.divisor),
-      milestones_(AshaMilestones(spec.searcher.max_epochs, spec.searcher.divisor,
-                                 spec.searcher.max_rungs)),
+      milestones_(
+          AshaMilestones(spec.searcher.max_epochs, spec.searcher.divisor, spec.searcher.max_rungs)),
       rungs_(milestones_.size()),
       pool_(spec.seed, spec.searcher.max_trials, spec.resources.max_concurrent_trials) {}
 
@@ -87,8 +87,11 @@ nlohmann::json AshaSearch::Snapshot() const {
     for (double v : values) r.push_back(std::isinf(v) ? nlohmann::json("inf") : nlohmann::json(v));
     rungs.push_back(std::move(r));
   }
-  return {{"searcher", "asha"}, {"milestones", milestones_}, {"rungs", rungs},
-          {"next_rung", next}, {"pool", pool_.Snapshot()}};
+  return {{"searcher", "asha"},
+          {"milestones", milestones_},
+          {"rungs", rungs},
+          {"next_rung", next},
+          {"pool", pool_.Snapshot()}};
 }
 
 absl::Status AshaSearch::Restore(const nlohmann::json& snapshot) {
@@ -97,7 +100,8 @@ absl::Status AshaSearch::Restore(const nlohmann::json& snapshot) {
       return absl::InvalidArgumentError("searcher snapshot: not an asha searcher");
     }
     if (snapshot.at("milestones").get<std::vector<int>>() != milestones_) {
-      return absl::InvalidArgumentError("asha searcher snapshot: rung milestones differ from the spec");
+      return absl::InvalidArgumentError(
+          "asha searcher snapshot: rung milestones differ from the spec");
     }
     std::vector<std::vector<double>> rungs;
     for (const auto& r : snapshot.at("rungs")) {

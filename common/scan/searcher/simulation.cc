@@ -20,7 +20,8 @@ absl::Status Simulation::Apply(const std::vector<Action>& actions) {
     actions_.push_back(action);
     if (const auto* create = std::get_if<Create>(&action)) {
       if (trials_.count(create->request_id)) {
-        return absl::InternalError(absl::StrCat("simulation: duplicate request id ", create->request_id));
+        return absl::InternalError(
+            absl::StrCat("simulation: duplicate request id ", create->request_id));
       }
       trials_[create->request_id].create = *create;
       queue_.push_back(create->request_id);
@@ -76,7 +77,8 @@ absl::Status Simulation::Run(int64_t max_steps) {
     CASCADE_ASSIGN_OR_RETURN(bool more, Step());
     if (!more) return absl::OkStatus();
   }
-  return absl::ResourceExhaustedError(absl::StrCat("simulation did not finish in ", max_steps, " steps"));
+  return absl::ResourceExhaustedError(
+      absl::StrCat("simulation did not finish in ", max_steps, " steps"));
 }
 
 absl::StatusOr<std::map<int64_t, SimulatedTrial>> Simulate(SearchMethod& searcher,

@@ -35,7 +35,8 @@ void TrialPool::Fill(const std::function<Hparams()>& next, std::vector<Action>* 
 absl::StatusOr<TrialPool::TrialState> TrialPool::StateOf(int64_t request_id) const {
   auto it = trials_.find(request_id);
   if (it == trials_.end()) {
-    return absl::FailedPreconditionError(absl::StrCat("searcher: unknown trial request id ", request_id));
+    return absl::FailedPreconditionError(
+        absl::StrCat("searcher: unknown trial request id ", request_id));
   }
   return it->second;
 }
@@ -43,7 +44,8 @@ absl::StatusOr<TrialPool::TrialState> TrialPool::StateOf(int64_t request_id) con
 absl::Status TrialPool::MarkStopping(int64_t request_id) {
   auto it = trials_.find(request_id);
   if (it == trials_.end() || it->second != TrialState::kLive) {
-    return absl::FailedPreconditionError(absl::StrCat("searcher: trial ", request_id, " is not live"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("searcher: trial ", request_id, " is not live"));
   }
   it->second = TrialState::kStopping;
   return absl::OkStatus();
@@ -77,7 +79,8 @@ absl::Status TrialPool::Restore(const nlohmann::json& json) {
     const int64_t id = entry.at(0).get<int64_t>();
     const int state = entry.at(1).get<int>();
     if (id != expected_id++ || state < 0 || state > static_cast<int>(TrialState::kExited)) {
-      return absl::InvalidArgumentError(absl::StrCat("searcher snapshot: bad trial entry ", entry.dump()));
+      return absl::InvalidArgumentError(
+          absl::StrCat("searcher snapshot: bad trial entry ", entry.dump()));
     }
     trials[id] = static_cast<TrialState>(state);
   }
