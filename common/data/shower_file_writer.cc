@@ -29,7 +29,10 @@ absl::StatusOr<std::unique_ptr<ShowerFileWriter>> ShowerFileWriter::Create(
     w->file_ = H5::H5File(w->tmp_path_, H5F_ACC_TRUNC);
     const hsize_t n = static_cast<hsize_t>(num_events);
     const hsize_t ecal_dims[4] = {n, kShowerCells, kShowerCells, kShowerCells};
-    H5::DSetCreatPropList ecal_props;
+    // No object timestamps: the same seed then gives byte-identical files.
+    H5::DSetCreatPropList ecal_props, target_props;
+    H5Pset_obj_track_times(ecal_props.getId(), false);
+    H5Pset_obj_track_times(target_props.getId(), false);
     // One event per chunk: the loader reads single events in random order.
     const hsize_t chunk[4] = {1, kShowerCells, kShowerCells, kShowerCells};
     ecal_props.setChunk(4, chunk);
@@ -40,8 +43,8 @@ absl::StatusOr<std::unique_ptr<ShowerFileWriter>> ShowerFileWriter::Create(
     w->ecal_ = w->file_.createDataSet("ECAL", H5::PredType::IEEE_F32LE, H5::DataSpace(4, ecal_dims),
                                       ecal_props);
     const hsize_t target_dims[2] = {n, 2};
-    w->target_ =
-        w->file_.createDataSet("target", H5::PredType::IEEE_F32LE, H5::DataSpace(2, target_dims));
+    w->target_ = w->file_.createDataSet("target", H5::PredType::IEEE_F32LE,
+                                        H5::DataSpace(2, target_dims), target_props);
   } catch (const H5::Exception& e) {
     return Hdf5Error(e, w->tmp_path_, "creating the file");
   }
