@@ -35,8 +35,7 @@ dnnl::post_ops FusedActivation::PostOps() const {
   return ops;
 }
 
-absl::Status FusedActivation::Init(const dnnl::memory::desc& dst, const dnnl::memory::desc& diff,
-                                   const dnnl::engine& engine) {
+absl::Status FusedActivation::Init(const dnnl::memory::desc& dst, const dnnl::engine& engine) {
   if (!enabled()) return absl::OkStatus();
   // A leaky ReLU with alpha <= 0 cannot recover the sign of the pre-activation from dst.
   if (kind_ == ActivationKind::kLeakyRelu && !(alpha_ > 0.f)) {
@@ -49,7 +48,7 @@ absl::Status FusedActivation::Init(const dnnl::memory::desc& dst, const dnnl::me
                                     spec.alpha, 0.f),
         engine);
     const dnnl::eltwise_backward::primitive_desc pd(
-        dnnl::eltwise_backward::desc(spec.backward, diff, dst, spec.alpha, 0.f), engine, hint);
+        dnnl::eltwise_backward::desc(spec.backward, dst, dst, spec.alpha, 0.f), engine, hint);
     bwd_ = dnnl::eltwise_backward(pd);
     diff_pre_ = dnnl::memory(pd.diff_src_desc(), engine);
     args_ = {{DNNL_ARG_DST, {}}, {DNNL_ARG_DIFF_DST, {}}, {DNNL_ARG_DIFF_SRC, diff_pre_}};

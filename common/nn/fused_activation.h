@@ -3,8 +3,9 @@
 //
 // Forward: PostOps() goes into the producer's primitive_attr, so dst = act(op(src)).
 // Backward: the activation's derivative is taken from dst (the *_use_dst_for_bwd algorithms),
-// so the pre-activation tensor is never stored: Backward() turns dL/d dst into dL/d pre-act
-// in the diff layout given to Init(). With kNone everything is a pass-through.
+// so the pre-activation tensor is never stored: Backward() turns dL/d dst into dL/d pre-act,
+// both in dst's layout (mixed layouts would drop oneDNN to its reference kernel, 20x slower).
+// With kNone everything is a pass-through.
 #pragma once
 
 #include <dnnl.hpp>
@@ -23,10 +24,9 @@ class FusedActivation {
   // Empty when disabled.
   dnnl::post_ops PostOps() const;
 
-  // Plans the backward for a producer whose dst is `dst` and whose incoming gradient arrives
-  // in `diff`; the pre-activation gradient is written in `diff` layout into an owned buffer.
-  absl::Status Init(const dnnl::memory::desc& dst, const dnnl::memory::desc& diff,
-                    const dnnl::engine& engine);
+  // Plans the backward for a producer whose output has layout `dst`; dL/d dst must arrive in
+  // that layout, and dL/d pre-activation is written in it, into an owned buffer.
+  absl::Status Init(const dnnl::memory::desc& dst, const dnnl::engine& engine);
 
   // Returns dL/d pre-activation (`diff_dst` itself when disabled). `dst` is the producer's output.
   const dnnl::memory& Backward(const dnnl::memory& dst, const dnnl::memory& diff_dst,

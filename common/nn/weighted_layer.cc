@@ -49,7 +49,6 @@ absl::Status WeightedLayer::Init(const dnnl::memory::desc& src, Device& device) 
     bwd_data_ = dnnl::primitive(plans.bwd_data);
     bwd_weights_ = dnnl::primitive(plans.bwd_weights);
     src_desc_ = plans.fwd.src_desc(0);
-    diff_dst_desc_ = plans.bwd_data.diff_dst_desc(0);
     dst_ = dnnl::memory(plans.fwd.dst_desc(0), engine);
     diff_src_ = dnnl::memory(plans.bwd_data.diff_src_desc(0), engine);
     const size_t scratch_bytes = std::max({plans.fwd.scratchpad_desc().get_size(),
@@ -66,7 +65,9 @@ absl::Status WeightedLayer::Init(const dnnl::memory::desc& src, Device& device) 
     fwd_weights_ = weights_fwd_.active() ? &weights_fwd_.buffer() : &kernel_mem_;
     weights_bwd_.Plan(plans.fwd.weights_desc(0), plans.bwd_data.weights_desc(0), engine);
     src_bwd_.Plan(src_desc_, plans.bwd_weights.src_desc(0), engine);
-    CASCADE_RETURN_IF_ERROR(activation_.Init(dst_.get_desc(), diff_dst_desc_, engine));
+    CASCADE_RETURN_IF_ERROR(activation_.Init(dst_.get_desc(), engine));
+    diff_dst_desc_ = activation_.enabled() ? dst_.get_desc() : plans.bwd_data.diff_dst_desc(0);
+    diff_dst_data_.Plan(diff_dst_desc_, plans.bwd_data.diff_dst_desc(0), engine);
     diff_dst_bwd_.Plan(diff_dst_desc_, plans.bwd_weights.diff_dst_desc(0), engine);
 
     const auto diff_weights_desc = plans.bwd_weights.diff_weights_desc(0);
@@ -111,7 +112,7 @@ void WeightedLayer::Backward(const dnnl::memory& src, const dnnl::memory& diff_d
   dnnl::stream& stream = device_->stream;
   const dnnl::memory& diff_pre = activation_.Backward(dst_, diff_dst, stream);
   if (args.need_diff_src) {
-    bwd_data_args_[DNNL_ARG_DIFF_DST] = diff_pre;
+    bwd_data_args_[DNNL_ARG_DIFF_DST] = diff_dst_data_.Run(diff_pre, stream);
     bwd_data_args_[DNNL_ARG_WEIGHTS] = weights_bwd_.Run(*fwd_weights_, stream);
     bwd_data_.execute(stream, bwd_data_args_);
   }

@@ -7,7 +7,8 @@
 //   - weights live plain in the ParamArena and may change between steps (optimizer, gradient
 //     checker), so every Forward reorders them into the op's chosen layout; Backward reuses
 //     that copy (reordering again only if backward_data chose yet another layout);
-//   - the activation is a forward post-op; Backward first turns dL/d dst into dL/d pre-act;
+//   - the activation is a forward post-op; Backward first turns dL/d dst into dL/d pre-act,
+//     in dst's layout (so diff_dst_desc() == dst layout when an activation is fused);
 //   - diff_weights is computed in the op's layout and reordered into the plain grad span,
 //     diff_bias is written straight into its grad span (overwritten, never accumulated);
 //   - one user-mode scratchpad serves the three primitives (they never run concurrently).
@@ -89,6 +90,7 @@ class WeightedLayer : public Layer {
   PlannedReorder weights_fwd_;                          // plain kernel -> forward layout
   PlannedReorder weights_bwd_;                          // forward layout -> backward_data layout
   PlannedReorder src_bwd_;           // forward src layout -> backward_weights src layout
+  PlannedReorder diff_dst_data_;     // diff_dst_desc_ -> backward_data diff_dst layout
   PlannedReorder diff_dst_bwd_;      // diff_dst_desc_ -> backward_weights diff_dst layout
   PlannedReorder diff_weights_out_;  // backward_weights layout -> plain grad span
   std::unordered_map<int, dnnl::memory> fwd_args_, bwd_data_args_, bwd_weights_args_;

@@ -258,6 +258,21 @@ TEST(Conv3dTest, GradientWithoutBias) {
   EXPECT_GT(r.checked, 50);
 }
 
+// One input channel takes a different (plain diff_src) backward_data plan.
+TEST(Conv3dTest, GradientSingleInputChannel) {
+  const auto r = Check(Opts(1, 4, {3, 2, 4}, Padding::kSame), {2, 1, 4, 5, 6});
+  EXPECT_EQ(r.failed, 0) << r.first_failure;
+  EXPECT_EQ(r.checked, 48 + 48 + 4);
+  // With an activation, dL/d pre-act (dst layout) is reordered for backward_data.
+  auto leaky = Opts(1, 4, {3, 2, 4}, Padding::kSame);
+  leaky.activation = ActivationKind::kLeakyRelu;
+  cascade::testing::GradientCheckOptions opts;
+  opts.skip_kinks = true;
+  const auto r2 = Check(leaky, {2, 1, 4, 5, 6}, opts);
+  EXPECT_EQ(r2.failed, 0) << r2.first_failure;
+  EXPECT_GE(r2.checked, 50);
+}
+
 TEST(Conv3dTest, GradientWithoutDiffSrc) {
   cascade::testing::GradientCheckOptions opts;
   opts.check_input = false;  // the first layer of D: Backward(need_diff_src = false)
