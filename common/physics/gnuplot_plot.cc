@@ -84,7 +84,7 @@ std::string Script(const PlotRequest& p, const std::string& data, const std::str
                  "unset title\nunset logscale y\nset format y '%g'\nset format x '%g'\n"
                  "set tmargin at screen 0.34\nset bmargin at screen 0.09\n"
                  "set xlabel {} noenhanced\nset ylabel 'candidate / reference'\n"
-                 "set yrange [0.5:1.5]\nset ytics 0.25\n"
+                 "set yrange [0.5:1.5]\nset ytics (0.5, 0.75, 1, 1.25)\n"
                  "plot {} u 1:6:7 w yerrorbars pt 7 ps 0.5 lc rgb 'black' notitle, 1 w lines lc "
                  "rgb 'gray' notitle\n"
                  "unset multiplot\nunset output\n",
