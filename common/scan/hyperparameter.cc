@@ -121,8 +121,8 @@ std::string HparamValueToString(const HparamValue& value) {
 
 nlohmann::json HparamsToJson(const Hparams& hparams) {
   nlohmann::json out = nlohmann::json::object();
-  for (const auto& [name, value] : hparams) {
-    std::visit([&](const auto& v) { out[name] = v; }, value);
+  for (const auto& entry : hparams) {  // not a structured binding: clang 14 cannot capture one
+    std::visit([&](const auto& v) { out[entry.first] = v; }, entry.second);
   }
   return out;
 }
