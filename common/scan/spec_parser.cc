@@ -1,5 +1,6 @@
 #include "common/scan/spec_parser.h"
 
+#include <cmath>
 #include <fstream>
 #include <sstream>
 
