@@ -13,6 +13,7 @@ BUILD_PKGS=(
   nlohmann-json3-dev libbenchmark-dev
   gnuplot-nox clang-format
   python3-h5py python3-numpy python3-grpcio python3-protobuf
+  slurm-wlm slurmctld slurmd slurm-client munge  # tests/integration/trainer Slurm test
 )
 BENCH_PKGS=(python3-torch libopenmpi-dev openmpi-bin)
 

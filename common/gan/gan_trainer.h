@@ -4,9 +4,18 @@
 //   2. D step on the real batch (targets BitFlip(1), Ep/100, Σ image)
 //   3. D step on the fake batch (targets BitFlip(0), e0, GetEcalFit(e0))
 //   4. twice: G step through a frozen D (targets 1, e, GetEcalFit(e)), fresh z and e each time.
-// Each of the three kinds of update passes its flat gradient through `GradientSync` first: in a
+// Each of the four updates passes its flat gradient through `GradientSync` first, and the step
+// ends by passing both models' BN moving statistics (G's then D's buffers, one span): in a
 // data-parallel group that is the allreduce-average; alone it is empty. The trainer knows nothing
 // of the network beyond that callback.
+//
+// Ghost batches (TrainerOptions::ghost_batches = k > 1): one process emulates k consecutive ranks
+// of a group. Each step takes k·batch rows and runs every update as k micro-batches of `batch`,
+// each with its own BN batch statistics, BN moving-statistic copy and dropout seed exactly as rank
+// i would have; the micro-batch gradients are averaged before the update and the k moving-stat
+// copies are averaged at the end of the step — the group's arithmetic up to summation order. It is
+// the single-process reference the data-parallel tests compare a real group against
+// (docs/distributed-training.md).
 #pragma once
 
 #include <array>
@@ -17,6 +26,7 @@
 #include <span>
 #include <vector>
 
+#include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
 #include "common/gan/discriminator.h"
 #include "common/gan/generator.h"
@@ -47,12 +57,16 @@ struct StepLosses {
 struct StepDraws {
   std::vector<float> z0, e0;                    // (B, L), (B)
   std::vector<float> real_labels, fake_labels;  // (B) after BitFlip
-  uint64_t seed_real = 0, seed_fake = 0;        // dropout seeds of the two D steps
+  uint64_t seed_real = 0, seed_fake = 0;        // dropout seeds of the two D steps, before
+                                                // Step mixes in the (virtual) rank
   std::array<std::vector<float>, 2> z, e;       // G steps
   std::array<uint64_t, 2> seed_g{};
 };
 
-using GradientSync = std::function<absl::Status(std::span<float> grads)>;
+// Where a step hands data to the group, in call order.
+enum class SyncPoint { kDRealGrads, kDFakeGrads, kGGrads1, kGGrads2, kBnStats };
+const char* SyncPointName(SyncPoint point);  // "d_real", "d_fake", "g_1", "g_2", "bn_stats"
+using GradientSync = std::function<absl::Status(SyncPoint point, std::span<float> data)>;
 
 struct TrainerOptions {
   int64_t batch = 8;
@@ -62,8 +76,12 @@ struct TrainerOptions {
   // Data-parallel position. Every rank draws the *global* batch's random numbers from the same
   // seeded stream and keeps its own rows, so a group's draws equal one process's with the
   // global batch, and the RNG state stays identical on every rank (one state to checkpoint).
+  // Dropout seeds are mixed with the (virtual) rank: masks index elements within a rank's batch.
   int rank = 0;
   int world = 1;
+  // Micro-batches of `batch` per step that emulate consecutive ranks (see the file comment). This
+  // process is virtual ranks [rank·k, (rank+1)·k) of a group of world·k; a step takes k·batch rows.
+  int ghost_batches = 1;
 };
 
 class GanTrainer {
@@ -93,14 +111,21 @@ class GanTrainer {
   void set_step(int64_t step) { step_ = step; }
 
  private:
+  // Runs `micro(i)` (forward + backward of micro-batch i, gradients into `arena`) for each ghost
+  // micro-batch with its BN moving statistics in place, averages the gradients, syncs, steps.
+  absl::Status Update(nn::ParamArena& arena, nn::RmsProp& optimizer, SyncPoint point,
+                      absl::FunctionRef<LossTerms(int64_t)> micro, const GradientSync& sync,
+                      LossTerms& out);
+  LossTerms DForwardBackward(const dnnl::memory& images, std::span<const float> labels,
+                             std::span<const float> energy, std::span<const float> ecal_target,
+                             uint64_t dropout_seed);
+  LossTerms GForwardBackward(std::span<const float> z, std::span<const float> e,
+                             uint64_t dropout_seed);
+  absl::Status SyncBuffers(const GradientSync& sync);
+  uint64_t DropoutSeed(uint64_t drawn, int64_t micro) const;
   LossTerms Loss(const DiscriminatorOutputs& out, std::span<const float> labels,
                  std::span<const float> energy, std::span<const float> ecal_target,
                  bool want_ecal_grad);
-  absl::Status DStep(const dnnl::memory& images, std::span<const float> labels,
-                     std::span<const float> energy, std::span<const float> ecal_target,
-                     uint64_t dropout_seed, const GradientSync& sync, LossTerms& out);
-  absl::Status GStep(std::span<const float> z, std::span<const float> e, uint64_t dropout_seed,
-                     const GradientSync& sync, LossTerms& out);
   void FillLatent(std::span<const float> z, std::span<const float> e);
 
   ModelConfig config_;
@@ -116,7 +141,11 @@ class GanTrainer {
   // Planned once for the batch: inputs and loss gradients.
   dnnl::memory latent_;       // (B, L) plain
   dnnl::memory real_images_;  // (B, 1, 25, 25, 25) plain, a copy of the batch
-  std::vector<float> d_p_, d_aux_, d_ecal_, ecal_target_, fake_ecal_target_, ones_;
+  std::vector<float> d_p_, d_aux_, d_ecal_, ecal_target_, ones_;
+  std::vector<float> bn_stage_;  // G's then D's buffers, for the kBnStats sync
+  // Ghost batches only (k > 1): per micro-batch BN buffer copies (G's then D's), gradient sum.
+  std::vector<std::vector<float>> ghost_buffers_;
+  std::vector<float> ghost_grads_;
 };
 
 }  // namespace cascade::gan

@@ -20,6 +20,7 @@
 #include "common/gan/trainer_checkpoint.h"
 #include "common/physics/validate.h"
 #include "common/status_macros.h"
+#include "worker/trainer/chrome_trace.h"
 #include "worker/trainer/progress_bar.h"
 
 namespace cascade::trainer {
@@ -70,6 +71,7 @@ struct TrainingLoop::State {
   data::ShowerSet reference;  // validation showers (raw GeV) from the test split
   std::unique_ptr<gan::ShowerSampler> sampler;
   int64_t start_epoch = 0;
+  ChromeTrace trace;
 };
 
 TrainingLoop::TrainingLoop(TrainingOptions options, collective::Collective& collective)
@@ -83,7 +85,11 @@ absl::Status TrainingLoop::Setup() {
   CASCADE_ASSIGN_OR_RETURN(auto dataset, data::ShowerDataset::Open(options_.data));
   s.dataset.emplace(std::move(dataset));
   data::LoaderOptions lo;
-  lo.batch_size = options_.batch;
+  if (options_.ghost_batches < 1) {
+    return absl::InvalidArgumentError(
+        absl::StrFormat("ghost batches: %d, must be >= 1", options_.ghost_batches));
+  }
+  lo.batch_size = options_.batch * options_.ghost_batches;
   lo.rank = collective_.rank();
   lo.world = collective_.world();
   lo.seed = options_.seed;
@@ -93,7 +99,8 @@ absl::Status TrainingLoop::Setup() {
   if (s.loader->num_batches_per_epoch() == 0) {
     return absl::InvalidArgumentError(
         absl::StrFormat("training data: %d events cannot fill one global batch of %d x %d",
-                        s.dataset->num_train_events(), collective_.world(), options_.batch));
+                        s.dataset->num_train_events(), collective_.world() * options_.ghost_batches,
+                        options_.batch));
   }
 
   gan::TrainerOptions to;
@@ -102,6 +109,7 @@ absl::Status TrainingLoop::Setup() {
   to.seed = options_.seed;
   to.rank = collective_.rank();
   to.world = collective_.world();
+  to.ghost_batches = options_.ghost_batches;
   s.trainer = std::make_unique<gan::GanTrainer>(options_.model, to);
   CASCADE_RETURN_IF_ERROR(s.trainer->Init(s.device));
 
@@ -140,6 +148,10 @@ absl::Status TrainingLoop::Setup() {
           absl::StrCat("--out ", options_.out_dir, ": ", ec.message()));
     }
   }
+  if (!options_.trace_path.empty()) {
+    CASCADE_RETURN_IF_ERROR(
+        s.trace.Open(options_.trace_path, collective_.rank(), options_.trace_host));
+  }
   return SyncInitialState();
 }
 
@@ -156,7 +168,7 @@ absl::Status TrainingLoop::SyncInitialState() {
 }
 
 double TrainingLoop::LearningRate(int64_t epoch, int64_t batch_in_epoch) const {
-  const int world = collective_.world();
+  const int world = collective_.world() * options_.ghost_batches;
   const double target = options_.lr * (options_.scale_lr_by_world ? world : 1);
   if (world == 1 || options_.warmup_epochs <= 0 || epoch >= options_.warmup_epochs) return target;
   const double per_epoch = static_cast<double>(state_->loader->num_batches_per_epoch());
@@ -187,11 +199,21 @@ absl::Status TrainingLoop::RunEpoch(int64_t epoch, EpochReport& report) {
   gan::LossTerms d_real, d_fake, g;
   int64_t done = 0;
   double allreduce = 0;
-  const gan::GradientSync sync = [&](std::span<float> grads) -> absl::Status {
-    if (collective_.world() == 1) return absl::OkStatus();
+  int64_t bytes = 0;
+  Clock::time_point mark;  // end of the previous phase
+  const gan::GradientSync sync = [&](gan::SyncPoint point, std::span<float> data) -> absl::Status {
     const auto ta = Clock::now();
-    absl::Status st = collective_.AllreduceAverage(grads);
-    allreduce += Since(ta);
+    s.trace.Phase(gan::SyncPointName(point), "compute", mark, ta);
+    mark = ta;
+    if (collective_.world() == 1) return absl::OkStatus();
+    const int64_t bytes0 = collective_.stats().allreduce_bytes_sent;
+    absl::Status st = collective_.AllreduceAverage(data);
+    mark = Clock::now();
+    allreduce += std::chrono::duration<double>(mark - ta).count();
+    const int64_t sent = collective_.stats().allreduce_bytes_sent - bytes0;
+    bytes += sent;
+    s.trace.Phase(gan::SyncPointName(point), "allreduce", ta, mark,
+                  {{"bytes_sent", sent}, {"floats", data.size()}, {"ok", st.ok()}});
     return st;
   };
   while (s.loader->cursor().epoch == epoch && s.loader->cursor().batch < steps) {
@@ -199,12 +221,22 @@ absl::Status TrainingLoop::RunEpoch(int64_t epoch, EpochReport& report) {
     const double lr = LearningRate(epoch, b);
     s.trainer->g_optimizer().set_lr(lr);
     s.trainer->d_optimizer().set_lr(lr);
+    const auto td = Clock::now();
     CASCADE_RETURN_IF_ERROR(s.loader->Next(s.batch));
     const auto ts = Clock::now();
+    s.trace.Phase("data", "data", td, ts);
     allreduce = 0;
+    bytes = 0;
+    mark = ts;
     gan::RealBatch real{s.batch.n, s.batch.images, s.batch.energy_over_100, s.batch.ecal_sum};
     CASCADE_ASSIGN_OR_RETURN(auto losses, s.trainer->Step(real, sync));
-    const double step_seconds = Since(ts);
+    const auto te = Clock::now();
+    const double step_seconds = std::chrono::duration<double>(te - ts).count();
+    s.trace.Phase("step", "step", ts, te,
+                  {{"step", s.trainer->step()},
+                   {"epoch", epoch},
+                   {"allreduce_s", allreduce},
+                   {"bytes_sent", bytes}});
     Accumulate(d_real, losses.d_real);
     Accumulate(d_fake, losses.d_fake);
     Accumulate(g, losses.g[0]);
@@ -213,8 +245,8 @@ absl::Status TrainingLoop::RunEpoch(int64_t epoch, EpochReport& report) {
     bar.Update(done, absl::StrFormat("D %.3f G %.3f", losses.d_real.total + losses.d_fake.total,
                                      losses.g[1].total));
     if (on_step) {
-      on_step(
-          {s.trainer->step(), epoch, b, steps, losses, step_seconds - allreduce, allreduce, lr});
+      on_step({s.trainer->step(), epoch, b, steps, losses, step_seconds - allreduce, allreduce,
+               std::chrono::duration<double>(ts - td).count(), bytes, lr});
     }
     if (b + 1 == steps && steps < full) {
       CASCADE_RETURN_IF_ERROR(s.loader->Seek({epoch + 1, 0}));  // --max-steps-per-epoch
@@ -229,8 +261,9 @@ absl::Status TrainingLoop::RunEpoch(int64_t epoch, EpochReport& report) {
   report.epoch = epoch;
   report.steps = done;
   report.seconds = Since(t0);
-  report.samples_per_second =
-      report.seconds > 0 ? done * options_.batch * collective_.world() / report.seconds : 0;
+  report.samples_per_second = report.seconds > 0 ? done * options_.batch * options_.ghost_batches *
+                                                       collective_.world() / report.seconds
+                                                 : 0;
   if (done > 0) {
     report.d_real = Scaled(d_real, 1.0 / done);
     report.d_fake = Scaled(d_fake, 1.0 / done);
@@ -283,6 +316,7 @@ absl::Status TrainingLoop::Run() {
     }
     if (on_epoch) on_epoch(report);
   }
+  state_->trace.Close();
   return absl::OkStatus();
 }
 

@@ -7,6 +7,10 @@
 // initial state is broadcast, and each of the step's three updates averages its gradient first,
 // so all ranks hold identical weights after every step. LR = base × world with a linear warm-up
 // over `warmup_epochs` (Goyal et al.; Horovod's LearningRateWarmupCallback), only when world > 1.
+// After every step the ranks also average G's and D's BN moving statistics (one small allreduce):
+// each rank's moving averages see only its own batch statistics and would drift apart, while
+// rank 0's copy is the one checkpointed and broadcast. `ghost_batches` = k makes one process
+// emulate a group of k ranks exactly (GanTrainer), the reference for the data-parallel tests.
 #pragma once
 
 #include <cstdint>
@@ -39,12 +43,20 @@ struct TrainingOptions {
   int64_t validation_events = 500;     // showers generated per epoch for validation; 0 = off
   bool progress = false;               // a live progress bar on stderr
   int prefetch = 4;
+  // Emulate a group of ghost_batches ranks in this process (global batch ghost_batches × batch;
+  // LR scaled and warmed up as for world × ghost_batches ranks). 1 = off.
+  int ghost_batches = 1;
+  std::string trace_path;  // Chrome trace of this rank's step phases ("" = off); ChromeTrace
+  std::string trace_host;  // host name shown on the rank's track
 };
 
 struct StepReport {
   int64_t step = 0, epoch = 0, batch_in_epoch = 0, batches_per_epoch = 0;
   gan::StepLosses losses;
-  double compute_seconds = 0, allreduce_seconds = 0;
+  double compute_seconds = 0;    // forward, backward, optimizer (step time minus allreduce)
+  double allreduce_seconds = 0;  // inside the step's 5 allreduces, incl. waiting for peers
+  double data_seconds = 0;       // waiting for the loader's next batch
+  int64_t bytes_sent = 0;        // analytic allreduce bytes this rank put on the wire
   double lr = 0;
 };
 
