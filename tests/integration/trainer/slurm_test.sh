@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `srun -n 2 cascade-worker --standalone` under a real single-node Slurm that this script starts
-# itself (munged + slurmctld + slurmd from Debian, everything in a fresh mktemp dir, free ports;
+# itself, then deploy/slurm/train.sbatch through `sbatch --wait` on one node (munged + slurmctld + slurmd from Debian, everything in a fresh mktemp dir, free ports;
 # env.md §5). Both ranks must train and report the same state hash. If Slurm cannot start here, the
 # script prints why and exits 77 (ctest SKIP_RETURN_CODE): skipped, never passed. Every daemon is
 # stopped by PID on exit.
@@ -89,4 +89,20 @@ lines=$(grep -c '^rank [01]/2: steps 2 ' "$S/srun.out")
 [[ $lines == 2 ]] || fail "want one summary line from each of 2 ranks, got $lines"
 hashes=$(sed -n 's/^rank [01]\/2: .* state \([0-9a-f]*\)$/\1/p' "$S/srun.out" | sort -u)
 [[ $(grep -c . <<< "$hashes") == 1 ]] || fail "ranks disagree: $hashes"
-echo "PASS: srun -n 2 trained 2 steps, both ranks hold state $hashes"
+echo "srun: both ranks hold state $hashes"
+
+# The multi-node template, shrunk to this node: 2 workers × 1 thread.
+template=$(cd "$(dirname "$0")/../../../deploy/slurm" && pwd)/train.sbatch
+DATA=$S/data OUT=$S/out SHARED=$S CASCADE_WORKER=$worker EPOCHS=1 BATCH=2 TIMEOUT=120 \
+  EXTRA="--max-steps-per-epoch 2 --validation-events 0 --quiet --trace $S/out/trace.json" \
+  timeout -k 5 600 sbatch --wait --nodes=1 --ntasks-per-node=2 --cpus-per-task=1 \
+  --output="$S/sbatch.out" "$template" > "$S/sbatch.submit" 2>&1
+rc=$?
+cat "$S/sbatch.out"
+[[ $rc == 0 ]] || fail "sbatch train.sbatch exited $rc: $(cat "$S/sbatch.submit")"
+tpl=$(sed -n 's/^rank [01]\/2: steps 2 .* state \([0-9a-f]*\)$/\1/p' "$S/sbatch.out" | sort | uniq -c)
+[[ $(grep -c . <<< "$tpl") == 1 && $tpl == *" 2 "* ]] || fail "train.sbatch ranks: $tpl"
+[[ -s "$S/out/trace.json" && -f "$S/out/ckpt-epoch-0001.h5" ]] || fail "no merged trace or checkpoint"
+[[ ! -d "$S/.cascade-rendezvous/$(sed -n 's/^Submitted batch job //p' "$S/sbatch.submit")" ]] \
+  || fail "rendezvous dir left behind"
+echo "PASS: srun -n 2 and train.sbatch (2 workers) trained 2 steps; ranks agree ($hashes)"
