@@ -48,6 +48,9 @@ def main():
         effs = sorted(r["efficiency"] for r in rows)
         print(f"{len(rows)} runs: efficiency min {effs[0]:.1%}  median {statistics.median(effs):.1%}"
               f"  max {effs[-1]:.1%}")
+        if all("contention" in r for r in rows):
+            print("compute 2w/1w: " + " ".join(f"{r['contention']:.2f}" for r in rows)
+                  + ";  T1c/(T1c+allreduce2): " + " ".join(f"{r['comm_only']:.1%}" for r in rows))
         return
     one, two = (analyse(t, a.warmup, a.batch) for t in a.traces)
     eff = two["sps"] / (2 * one["sps"])
@@ -58,8 +61,13 @@ def main():
         pts = " ".join(f"{k}={v:.4f}" for k, v in sorted(r["points"].items()))
         print(f"#  {r['world']:7d}  {r['sps']:9.2f}  {r['step_s']:6.3f}  {r['compute_s']:9.3f}"
               f"  {r['allreduce_s']:11.4f}  {r['bytes']:10.0f}  {pts}", file=sys.stderr)
-    print(f"#  efficiency T2/(2*T1) = {eff:.1%}", file=sys.stderr)
-    print(json.dumps({"label": a.label, "efficiency": eff, "one": one, "two": two}))
+    contention = two["compute_s"] / one["compute_s"]
+    comm_only = one["compute_s"] / (one["compute_s"] + two["allreduce_s"])
+    print(f"#  efficiency T2/(2*T1) = {eff:.1%};  compute/step 2w vs 1w = {contention:.2f}x"
+          f" (1.00 when both workers get an idle core);  T1c/(T1c+allreduce2) = {comm_only:.1%}",
+          file=sys.stderr)
+    print(json.dumps({"label": a.label, "efficiency": eff, "contention": contention,
+                      "comm_only": comm_only, "one": one, "two": two}))
 
 
 if __name__ == "__main__":
