@@ -4,11 +4,11 @@
 E(p) = T_compute / (T_compute + T_comm(p)): allreduces are blocking and not overlapped with
 compute, per-worker batch fixed (weak scaling). Ring allreduce of S bytes over p ranks with
 per-hop bandwidth B and per-message latency a:  T = 2(p-1)/p * S/B + 2(p-1)*a  (Thakur et al.).
-A step has 5 allreduces: D 0.30 MB twice, G 3.49 MB twice, BN statistics (a few KB).
+A step has 5 allreduces: D 0.294 MB twice, G 3.491 MB twice, BN statistics 720 B.
 """
 import argparse
 
-SIZES_MB = [0.300, 0.300, 3.491, 3.491, 0.004]  # d_real, d_fake, g_1, g_2, bn_stats
+SIZES_MB = [0.294, 0.294, 3.491, 3.491, 0.00072]  # d_real, d_fake, g_1, g_2, bn_stats (trace)
 
 
 def comm_seconds(p, bw_bytes_s, latency_s, hierarchical=False, workers_per_node=4, local_bw=1e9):

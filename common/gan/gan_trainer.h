@@ -55,8 +55,9 @@ struct StepLosses {
 
 // Every random draw of one step. Normally drawn from the trainer's RNG; tests inject them.
 struct StepDraws {
-  std::vector<float> z0, e0;                    // (B, L), (B)
-  std::vector<float> real_labels, fake_labels;  // (B) after BitFlip
+  // R = ghost_batches × batch rows (R = B without ghost batches).
+  std::vector<float> z0, e0;                    // (R, L), (R)
+  std::vector<float> real_labels, fake_labels;  // (R) after BitFlip
   uint64_t seed_real = 0, seed_fake = 0;        // dropout seeds of the two D steps, before
                                                 // Step mixes in the (virtual) rank
   std::array<std::vector<float>, 2> z, e;       // G steps

@@ -212,8 +212,10 @@ absl::Status TrainingLoop::RunEpoch(int64_t epoch, EpochReport& report) {
     allreduce += std::chrono::duration<double>(mark - ta).count();
     const int64_t sent = collective_.stats().allreduce_bytes_sent - bytes0;
     bytes += sent;
-    s.trace.Phase(gan::SyncPointName(point), "allreduce", ta, mark,
-                  {{"bytes_sent", sent}, {"floats", data.size()}, {"ok", st.ok()}});
+    if (s.trace.is_open()) {  // the args are built only when tracing
+      s.trace.Phase(gan::SyncPointName(point), "allreduce", ta, mark,
+                    {{"bytes_sent", sent}, {"floats", data.size()}, {"ok", st.ok()}});
+    }
     return st;
   };
   while (s.loader->cursor().epoch == epoch && s.loader->cursor().batch < steps) {
@@ -232,11 +234,13 @@ absl::Status TrainingLoop::RunEpoch(int64_t epoch, EpochReport& report) {
     CASCADE_ASSIGN_OR_RETURN(auto losses, s.trainer->Step(real, sync));
     const auto te = Clock::now();
     const double step_seconds = std::chrono::duration<double>(te - ts).count();
-    s.trace.Phase("step", "step", ts, te,
-                  {{"step", s.trainer->step()},
-                   {"epoch", epoch},
-                   {"allreduce_s", allreduce},
-                   {"bytes_sent", bytes}});
+    if (s.trace.is_open()) {  // the args are built only when tracing
+      s.trace.Phase("step", "step", ts, te,
+                    {{"step", s.trainer->step()},
+                     {"epoch", epoch},
+                     {"allreduce_s", allreduce},
+                     {"bytes_sent", bytes}});
+    }
     Accumulate(d_real, losses.d_real);
     Accumulate(d_fake, losses.d_fake);
     Accumulate(g, losses.g[0]);
