@@ -23,14 +23,14 @@ build: deps configure
 	cmake --build $(BUILD) -j $(JOBS)
 
 check: build check-asan
-	cd $(BUILD) && ctest --output-on-failure --timeout $(CTEST_TIMEOUT) -j $(JOBS) -LE asan-skip
+	cd $(BUILD) && OMP_NUM_THREADS=1 ctest --output-on-failure --timeout $(CTEST_TIMEOUT) -j $(JOBS) -LE asan-skip
 
 # Unit tests (label `unit`, minus the `slow` whole-model runs) under AddressSanitizer +
 # UndefinedBehaviorSanitizer, optimised (-O2 -g) so the model's loops stay fast enough.
 check-asan: deps
 	cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCASCADE_SANITIZE=ON
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
-	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure --timeout $(CTEST_TIMEOUT) -j $(JOBS) -L unit -LE 'slow|asan-skip'
+	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 OMP_NUM_THREADS=1 ctest --output-on-failure --timeout $(CTEST_TIMEOUT) -j $(JOBS) -L unit -LE 'slow|asan-skip'
 
 demo: build
 	./deploy/demo.sh $(BUILD) $(DEMO_OUT)

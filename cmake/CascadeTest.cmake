@@ -6,7 +6,7 @@ function(cascade_gtest name)
   if(NOT ARG_LABELS)
     set(ARG_LABELS unit)
   endif()
-  gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60
-    PROPERTIES LABELS "${ARG_LABELS}"
-    ENVIRONMENT "CASCADE_SOURCE_DIR=${PROJECT_SOURCE_DIR};CASCADE_BINARY_DIR=${PROJECT_BINARY_DIR};OMP_NUM_THREADS=1")
+  # Tests find the repository through tests/testing/source_dir.h; OMP_NUM_THREADS comes from the
+  # caller (the Makefile runs ctest with OMP_NUM_THREADS=1 so parallel tests do not oversubscribe).
+  gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 PROPERTIES LABELS "${ARG_LABELS}")
 endfunction()

@@ -66,7 +66,11 @@ absl::StatusOr<WeightedLayer::Plans> Conv3d::PlanPrimitives(const dnnl::memory::
     }
   }
   const Dims strides{1, 1, 1};
-  const auto src_any = AnyDesc(in), dst_any = AnyDesc(out);
+  // Channels-last (ndhwc) activations: the 3DGAN's convolutions have 1-64 channels, mostly 6-8,
+  // where oneDNN 2.6's blocked (16c) kernels fall back to gemm or reference code for backward
+  // weights (8->8, 25³, batch 8: 1000 ms blocked vs 64 ms ndhwc) — docs/performance.md has the
+  // per-layer table. ndhwc is as fast or faster for every layer of the model in every direction.
+  const auto src_any = NspcDesc(in), dst_any = NspcDesc(out);
   const auto weights_any = AnyDesc(weight_spec().shape);
   const auto bias = bias_desc();
   const auto alg = dnnl::algorithm::convolution_direct;

@@ -57,6 +57,8 @@ absl::Status Dropout::Init(const dnnl::memory::desc& src, Device& device) {
   int64_t block = 0;
   if (IsChannelBlocked(src, tag::aBcde8b)) block = 8;
   if (IsChannelBlocked(src, tag::aBcde16b)) block = 16;
+  // Channels-last (ndhwc) is the same walk with one block holding all C channels.
+  if (IsChannelBlocked(src, tag::acdeb)) block = dims[1];
   if (block > 0) {
     desc_ = src;
     geometry_.outer = dims[0];

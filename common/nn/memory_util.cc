@@ -35,6 +35,11 @@ dnnl::memory::desc AnyDesc(const Dims& dims) {
   return dnnl::memory::desc(dims, dnnl::memory::data_type::f32, tag::any);
 }
 
+dnnl::memory::desc NspcDesc(const Dims& dims) {
+  if (dims.size() != 5) return PlainDesc(dims);
+  return dnnl::memory::desc(dims, dnnl::memory::data_type::f32, tag::acdeb);
+}
+
 int64_t NumElements(const Dims& dims) {
   return std::accumulate(dims.begin(), dims.end(), int64_t{1}, std::multiplies<>());
 }

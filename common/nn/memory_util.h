@@ -14,6 +14,8 @@ using Dims = dnnl::memory::dims;
 dnnl::memory::desc PlainDesc(const Dims& dims);
 // `any` f32 descriptor: lets a compute-bound primitive choose a blocked layout.
 dnnl::memory::desc AnyDesc(const Dims& dims);
+// Channels-last f32 descriptor (ndhwc for 5-D, nc for 2-D).
+dnnl::memory::desc NspcDesc(const Dims& dims);
 int64_t NumElements(const Dims& dims);
 
 // Copies between plain host vectors and a memory of any layout (reorders when blocked).

@@ -13,6 +13,7 @@
 #include "common/gan/discriminator.h"
 #include "common/gan/keras_weights.h"
 #include "common/gan/shower_sampler.h"
+#include "tests/testing/source_dir.h"
 
 namespace cascade::gan {
 namespace {
@@ -20,7 +21,7 @@ namespace {
 namespace fs = std::filesystem;
 
 fs::path Artifacts() {
-  const char* src = std::getenv("CASCADE_SOURCE_DIR");
+  const char* src = cascade::testing::SourceDir();
   return fs::path(src ? src : ".") / ".." / "shared" / "3dgan_artifacts";
 }
 

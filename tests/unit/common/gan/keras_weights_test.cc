@@ -9,6 +9,7 @@
 #include <fstream>
 #include <random>
 
+#include "tests/testing/source_dir.h"
 #include "tests/unit/common/gan/gan_spec_arena.h"
 
 namespace cascade::gan {
@@ -27,7 +28,7 @@ constexpr const char* kDiscFiles[] = {"maelin50_full__params_discriminator_epoch
                                       "veganweights__params_discriminator_epoch_029.hdf5"};
 
 fs::path ArtifactsDir() {
-  const char* src = std::getenv("CASCADE_SOURCE_DIR");
+  const char* src = cascade::testing::SourceDir();
   return fs::path(src ? src : ".") / ".." / "shared" / "3dgan_artifacts";
 }
 

@@ -29,7 +29,7 @@ TEST(DropoutTest, Shapes) {
   EXPECT_TRUE(h.layer->Params().empty());
 
   Harness<Dropout> odd;  // a layout it cannot walk is requested as plain
-  ASSERT_TRUE(odd.Init(std::make_unique<Dropout>("drop"), Blocked(dims, tag::acdeb)).ok());
+  ASSERT_TRUE(odd.Init(std::make_unique<Dropout>("drop"), Blocked(dims, tag::aBcde4b)).ok());
   EXPECT_EQ(odd.layer->src_desc(), PlainDesc(dims));
 
   Harness<Dropout> bad;
@@ -92,7 +92,7 @@ TEST_P(DropoutBlockedTest, SameLogicalMaskAsPlainAndZeroPadding) {
   EXPECT_EQ(blocked.Backward(dy), plain.Backward(dy));
 
   // Padded channels (physical slots past C) stay 0 in dst and diff_src.
-  const int64_t block = layout == tag::aBcde16b ? 16 : 8;
+  const int64_t block = layout == tag::aBcde16b ? 16 : layout == tag::aBcde8b ? 8 : channels;
   const int64_t padded = (channels + block - 1) / block * block;
   const int64_t spatial = dims[2] * dims[3] * dims[4];
   for (const dnnl::memory* m : {&blocked.layer->dst(), &blocked.layer->diff_src()}) {
@@ -105,15 +105,17 @@ TEST_P(DropoutBlockedTest, SameLogicalMaskAsPlainAndZeroPadding) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Layouts, DropoutBlockedTest,
-                         ::testing::Values(std::pair{int64_t{16}, tag::aBcde16b},
-                                           std::pair{int64_t{12}, tag::aBcde16b},
-                                           std::pair{int64_t{8}, tag::aBcde8b},
-                                           std::pair{int64_t{6}, tag::aBcde8b}),
-                         [](const auto& info) {
-                           return "C" + std::to_string(info.param.first) + "Block" +
-                                  (info.param.second == tag::aBcde16b ? "16" : "8");
-                         });
+INSTANTIATE_TEST_SUITE_P(
+    Layouts, DropoutBlockedTest,
+    ::testing::Values(std::pair{int64_t{16}, tag::aBcde16b}, std::pair{int64_t{12}, tag::aBcde16b},
+                      std::pair{int64_t{8}, tag::aBcde8b}, std::pair{int64_t{6}, tag::aBcde8b},
+                      std::pair{int64_t{6}, tag::acdeb}, std::pair{int64_t{32}, tag::acdeb}),
+    [](const auto& info) {
+      return "C" + std::to_string(info.param.first) +
+             (info.param.second == tag::acdeb      ? std::string("ChannelsLast")
+              : info.param.second == tag::aBcde16b ? std::string("Block16")
+                                                   : std::string("Block8"));
+    });
 
 TEST(DropoutTest, Gradient) {
   std::vector<std::unique_ptr<Layer>> layers;

@@ -11,12 +11,13 @@
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
+#include "tests/testing/source_dir.h"
 
 namespace cascade {
 namespace {
 
 std::string ReadExampleSpec() {
-  const char* dir = std::getenv("CASCADE_SOURCE_DIR");
+  const char* dir = cascade::testing::SourceDir();
   std::ifstream in(std::string(dir ? dir : ".") + "/deploy/examples/scan.yaml");
   std::stringstream text;
   text << in.rdbuf();

@@ -6,6 +6,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/testing/source_dir.h"
 #include "tests/unit/common/scan/spec_test_util.h"
 
 namespace cascade::scan {
@@ -17,7 +18,7 @@ using ::testing::StartsWith;
 using testing::WithField;
 
 std::string SourceDir() {
-  const char* dir = std::getenv("CASCADE_SOURCE_DIR");
+  const char* dir = cascade::testing::SourceDir();
   return dir ? dir : ".";
 }
 
