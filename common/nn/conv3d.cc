@@ -81,10 +81,7 @@ absl::StatusOr<WeightedLayer::Plans> Conv3d::PlanPrimitives(const dnnl::memory::
   const Fwd::primitive_desc fwd(Fwd::desc(dnnl::prop_kind::forward_training, alg, src_any,
                                           weights_any, bias, dst_any, strides, pad_l, pad_r),
                                 fwd_attr, engine);
-  // With one input channel (D's first conv) oneDNN's `any` choice pads diff_src to a 16-channel
-  // block and its direct kernel ran 6x slower than the gemm one a plain diff_src selects
-  // (D1 shape, batch 8, avx512: 443 ms vs 75 ms).
-  const auto diff_src = options_.in_channels == 1 ? PlainDesc(in) : src_any;
+  const auto diff_src = src_any;
   const BwdData::primitive_desc bwd_data(
       BwdData::desc(alg, diff_src, weights_any, dst_any, strides, pad_l, pad_r), bwd_attr, engine,
       fwd);
