@@ -28,7 +28,8 @@ check: build check-asan
 # Unit tests (label `unit`, minus the `slow` whole-model runs) under AddressSanitizer +
 # UndefinedBehaviorSanitizer, optimised (-O2 -g) so the model's loops stay fast enough.
 check-asan: deps
-	cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCASCADE_SANITIZE=ON
+	cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCASCADE_SANITIZE=ON \
+	  -DCASCADE_WITH_BENCH=OFF -DCASCADE_WITH_INTEGRATION_TESTS=OFF
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 OMP_NUM_THREADS=1 ctest --output-on-failure --timeout $(CTEST_TIMEOUT) -j $(JOBS) -L unit -LE 'slow|asan-skip'
 
