@@ -22,8 +22,9 @@ configure: $(BUILD)/build.ninja
 build: deps configure
 	cmake --build $(BUILD) -j $(JOBS)
 
-check: build check-asan
+check: build
 	cd $(BUILD) && OMP_NUM_THREADS=1 ctest --output-on-failure --timeout $(CTEST_TIMEOUT) -j $(JOBS) -LE asan-skip
+	$(MAKE) check-asan
 
 # Unit tests (label `unit`, minus the `slow` whole-model runs) under AddressSanitizer +
 # UndefinedBehaviorSanitizer, at -O1 -g1: fast enough to run the model, quick enough to compile in CI.
