@@ -28,8 +28,15 @@ std::string Quote(const std::string& s) {
 std::string DataFile(const ObservableComparison& c) {
   std::string out =
       "# x reference reference_error candidate candidate_error ratio ratio_error expectation\n";
+  // A profile bin without events has no mean: write it as NaN so gnuplot leaves a gap instead of
+  // drawing the curve down to 0.
+  const bool profile = c.kind == "profile";
+  auto value = [&](double v, double err) {
+    return profile && v == 0.0 && err == 0.0 ? static_cast<double>(NAN) : v;
+  };
   for (size_t i = 0; i < c.x.size(); ++i) {
-    const double r = c.reference[i], k = c.candidate[i];
+    const double r = value(c.reference[i], c.reference_error[i]);
+    const double k = value(c.candidate[i], c.candidate_error[i]);
     double ratio = NAN, ratio_err = NAN;
     if (r > 0.0) {
       ratio = k / r;
@@ -48,7 +55,10 @@ std::string DataFile(const ObservableComparison& c) {
 std::string Script(const PlotRequest& p, const std::string& data, const std::string& png) {
   const ObservableComparison& c = *p.observable;
   const bool histogram = c.kind == "histogram" || c.kind == "profile";
-  const std::string style_ref = histogram ? "histeps" : "lines";
+  // Profiles (means per x bin) are points: a line would join bins across empty ones.
+  const std::string style_ref = c.kind == "profile" ? "points pt 7 ps 1.2"
+                                : histogram         ? "histeps"
+                                                    : "lines";
   std::string title = absl::StrCat(c.title, " — ", p.subtitle);
   if (c.separation_power) title += fmt::format(" (separation {:.4f})", *c.separation_power);
   std::string s;
