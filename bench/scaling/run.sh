@@ -10,7 +10,7 @@ set -eu
 build=$(cd "$1" && pwd) repeats=${2:-3} steps=${3:-12} batch=${4:-8}
 worker=$build/worker/cascade-worker
 here=$(cd "$(dirname "$0")" && pwd)
-(( $(nproc) >= 2 )) || { echo "needs 2 cores"; exit 1; }
+(( $(nproc --all) >= 2 )) || { echo "needs 2 cores"; exit 1; }
 dir=$(mktemp -d)
 declare -a kids=()
 trap 'for p in "${kids[@]}"; do kill -9 "$p" 2>/dev/null; done; rm -rf "$dir"' EXIT
