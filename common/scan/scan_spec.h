@@ -65,6 +65,15 @@ struct CheckpointSpec {
   int keep_best = 1;    // Determined's save_trial_best
 };
 
+// How each trial trains beyond its hyperparameters (Determined's records_per_epoch and
+// min_validation_period play these roles).
+struct TrainingSpec {
+  int64_t steps_per_epoch = 0;         // 0: every batch of the training files once per epoch
+  int64_t validation_events = 500;     // showers generated for each end-of-epoch validation
+  int64_t checkpoint_every_steps = 0;  // 0: checkpoint at epoch ends only
+  int commit_every_steps = 50;         // in-memory commit period K of elastic groups
+};
+
 struct ScanSpec {
   std::string name;  // required
   DataSpec data;     // required
@@ -73,6 +82,7 @@ struct ScanSpec {
   SearcherSpec searcher;  // required
   ResourcesSpec resources;
   CheckpointSpec checkpoint;
+  TrainingSpec training;
   int max_restarts = 5;  // per scan, Determined's default
   int epochs = 10;
   uint64_t seed = 0;

@@ -176,6 +176,21 @@ absl::Status ParseCheckpoint(const YamlSection& root, CheckpointSpec* ckpt) {
   return s.CheckNoUnknownKeys();
 }
 
+absl::Status ParseTraining(const YamlSection& root, TrainingSpec* training) {
+  CASCADE_ASSIGN_OR_RETURN(YamlSection s, root.Section("training"));
+  CASCADE_RETURN_IF_ERROR(s.Read("steps_per_epoch", &training->steps_per_epoch));
+  CASCADE_RETURN_IF_ERROR(s.Read("validation_events", &training->validation_events));
+  CASCADE_RETURN_IF_ERROR(s.Read("checkpoint_every_steps", &training->checkpoint_every_steps));
+  CASCADE_RETURN_IF_ERROR(s.Read("commit_every_steps", &training->commit_every_steps));
+  if (training->steps_per_epoch < 0) return s.Error("steps_per_epoch", "must be >= 0");
+  if (training->validation_events < 0) return s.Error("validation_events", "must be >= 0");
+  if (training->checkpoint_every_steps < 0) {
+    return s.Error("checkpoint_every_steps", "must be >= 0");
+  }
+  if (training->commit_every_steps < 1) return s.Error("commit_every_steps", "must be >= 1");
+  return s.CheckNoUnknownKeys();
+}
+
 absl::StatusOr<ScanSpec> ParseRoot(const YAML::Node& doc) {
   if (!doc.IsMap()) return FieldError("", doc, "the spec must be a YAML mapping");
   CASCADE_ASSIGN_OR_RETURN(YamlSection root, YamlSection::Open(doc, ""));
@@ -197,6 +212,7 @@ absl::StatusOr<ScanSpec> ParseRoot(const YAML::Node& doc) {
   CASCADE_RETURN_IF_ERROR(CheckHyperparametersForSearcher(spec, hps));
   CASCADE_RETURN_IF_ERROR(ParseResources(root, &spec.resources));
   CASCADE_RETURN_IF_ERROR(ParseCheckpoint(root, &spec.checkpoint));
+  CASCADE_RETURN_IF_ERROR(ParseTraining(root, &spec.training));
   CASCADE_RETURN_IF_ERROR(root.CheckNoUnknownKeys());
   return spec;
 }

@@ -75,6 +75,10 @@ TEST(SpecParserTest, DocumentedDefaults) {
   EXPECT_EQ(spec->checkpoint.keep_best, 1);
   EXPECT_EQ(spec->max_restarts, 5);
   EXPECT_EQ(spec->seed, 0u);
+  EXPECT_EQ(spec->training.steps_per_epoch, 0);
+  EXPECT_EQ(spec->training.validation_events, 500);
+  EXPECT_EQ(spec->training.checkpoint_every_steps, 0);
+  EXPECT_EQ(spec->training.commit_every_steps, 50);
 
   absl::StatusOr<ScanSpec> asha = ParseScanSpec(WithField(BaseSpecYaml(), "searcher.name", "asha"));
   ASSERT_TRUE(asha.ok()) << asha.status();
