@@ -9,7 +9,7 @@ BUILD_PKGS=(
   build-essential cmake ninja-build pkg-config
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libdnnl-dev ocl-icd-opencl-dev opencl-c-headers libhdf5-dev libabsl-dev libgtest-dev libgmock-dev libgloo-dev
-  libyaml-cpp-dev libsqlite3-dev libcli11-dev libspdlog-dev libfmt-dev
+  libyaml-cpp-dev libsqlite3-dev libcli11-dev libspdlog-dev libfmt-dev libcpp-httplib-dev
   nlohmann-json3-dev libbenchmark-dev
   gnuplot-nox clang-format
   python3-h5py python3-numpy python3-grpcio python3-protobuf
