@@ -26,8 +26,7 @@ class Authenticator {
   // TokenRegistry::Authorize on the current registry. A reload that fails keeps the old registry
   // and logs the error once.
   absl::StatusOr<Principal> Authorize(const grpc::ServerContextBase& context,
-                                      std::initializer_list<Role> allowed,
-                                      std::string_view method);
+                                      std::initializer_list<Role> allowed, std::string_view method);
 
  private:
   std::shared_ptr<const TokenRegistry> Current();

@@ -2,6 +2,7 @@
 // accepted wherever user is, never where only worker is (an admin is a person, not a worker).
 #pragma once
 
+#include <string>
 #include <string_view>
 
 #include "absl/status/statusor.h"
@@ -10,8 +11,8 @@ namespace cascade::rpc {
 
 enum class Role { kUser, kWorker, kAdmin };
 
-const char* RoleName(Role role);                           // "user" | "worker" | "admin"
-absl::StatusOr<Role> ParseRole(std::string_view name);    // InvalidArgument naming the value
+const char* RoleName(Role role);                        // "user" | "worker" | "admin"
+absl::StatusOr<Role> ParseRole(std::string_view name);  // InvalidArgument naming the value
 
 // The authenticated caller of one RPC.
 struct Principal {
