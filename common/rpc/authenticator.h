@@ -28,9 +28,10 @@ class Authenticator {
   absl::StatusOr<Principal> Authorize(const grpc::ServerContextBase& context,
                                       std::initializer_list<Role> allowed, std::string_view method);
 
- private:
+  // The registry in force now (re-read first if the file changed).
   std::shared_ptr<const TokenRegistry> Current();
 
+ private:
   std::string token_file_;  // "" = fixed registry
   std::mutex mu_;
   std::shared_ptr<const TokenRegistry> registry_;
