@@ -41,6 +41,10 @@ bench: build
 	./deploy/install-deps.sh --bench
 	./bench/run_all.sh $(BUILD)
 
+# A Debian package (CPack): binaries, systemd unit, example configs, Slurm templates, docs.
+package: build
+	cmake --build $(BUILD) --target package
+
 format:
 	git ls-files '*.cc' '*.h' | xargs clang-format -i
 
