@@ -35,10 +35,14 @@ absl::StatusOr<std::unique_ptr<SqliteDb>> SqliteDb::Open(const std::string& path
   // The first statement reads the header: a garbage file fails here (SQLITE_NOTADB).
   const std::string purpose = absl::StrCat("open state store '", path, "'");
   {
-    CASCADE_ASSIGN_OR_RETURN(SqliteStatement wal, db->Prepare("PRAGMA journal_mode=WAL"));
-    CASCADE_ASSIGN_OR_RETURN(bool row, wal.Step(purpose));
+    // Errors name the path as the caller spelled it (SQLite's own copy is normalized).
+    absl::StatusOr<SqliteStatement> wal = db->Prepare("PRAGMA journal_mode=WAL");
+    absl::StatusOr<bool> row = wal.ok() ? wal->Step(purpose) : wal.status();
+    if (!row.ok()) {
+      return absl::Status(row.status().code(), absl::StrCat(purpose, ": ", row.status().message()));
+    }
     const std::string mode =
-        row ? absl::AsciiStrToLower(std::string(wal.ColumnBlob(0))) : std::string();
+        *row ? absl::AsciiStrToLower(std::string(wal->ColumnBlob(0))) : std::string();
     // In-memory databases report "memory"; a file that cannot use WAL (e.g. some network
     // filesystems) would silently lose the durability and concurrency this store promises.
     if (path != ":memory:" && mode != "wal") {
