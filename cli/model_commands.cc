@@ -44,8 +44,8 @@ void RegisterModelCommands(CLI::App& app, CommandContext& ctx) {
   model->require_subcommand(1);
   auto* summary = model->add_subcommand("summary", "Keras-like table of layers and parameters");
   auto flags = std::make_shared<SummaryFlags>();
-  summary->add_option("--filters", flags->filters, "original | 16")
-      ->check(CLI::IsMember({"original", "16"}))
+  summary->add_option("--filters", flags->filters, "original | 16 | tiny (plumbing tests)")
+      ->check(CLI::IsMember({"original", "16", "tiny"}))
       ->capture_default_str();
   summary
       ->add_option("--bn-axis", flags->bn_axis,

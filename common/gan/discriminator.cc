@@ -19,7 +19,10 @@ constexpr float kDropoutRate = 0.2f;  // Keras Dropout(0.2) after every conv blo
 }  // namespace
 
 Discriminator::Discriminator(const ModelConfig& config) : config_(config) {
-  const int64_t f = config.filters == Filters::kOriginal ? 8 : 16;
+  const int64_t f = config.filters == Filters::kOriginal ? 8
+                    : config.filters == Filters::kTiny   ? 4
+                                                         : 16;
+  const int64_t first = config.filters == Filters::kTiny ? 4 : 32;
   features_ = f * 11 * 11 * 11;
   using nn::Conv3dOptions;
   auto conv = [](int64_t in, int64_t out, int64_t pad) {
@@ -39,9 +42,9 @@ Discriminator::Discriminator(const ModelConfig& config) : config_(config) {
     return std::make_unique<nn::BatchNorm>(name, o);
   };
   // Trunk indices matter: dropout seeds derive from them (docs/model.md).
-  trunk_.Add(std::make_unique<nn::Conv3d>("conv3d_5", conv(1, 32, 2)));         // [0] 'same'
+  trunk_.Add(std::make_unique<nn::Conv3d>("conv3d_5", conv(1, first, 2)));      // [0] 'same'
   trunk_.Add(std::make_unique<nn::Dropout>("dropout_1", kDropoutRate));         // [1]
-  trunk_.Add(std::make_unique<nn::Conv3d>("conv3d_6", conv(32, f, 2)));         // [2] 25³
+  trunk_.Add(std::make_unique<nn::Conv3d>("conv3d_6", conv(first, f, 2)));      // [2] 25³
   trunk_.Add(bn("batch_normalization_3", 25));                                  // [3]
   trunk_.Add(std::make_unique<nn::Dropout>("dropout_2", kDropoutRate));         // [4]
   trunk_.Add(std::make_unique<nn::Conv3d>("conv3d_7", conv(f, f, 2)));          // [5] 25³

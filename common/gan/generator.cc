@@ -34,20 +34,23 @@ std::unique_ptr<nn::BatchNorm> MakeBn(const std::string& name, const ModelConfig
 }  // namespace
 
 Generator::Generator(const ModelConfig& config) : config_(config) {
-  const int64_t f = config.filters == Filters::kOriginal ? 6 : 16;
+  const int64_t f = config.filters == Filters::kOriginal ? 6
+                    : config.filters == Filters::kTiny   ? 2
+                                                         : 16;
+  const int64_t c1_filters = config.filters == Filters::kTiny ? 8 : 64;
   nn::DenseOptions dense{.in_features = config.latent_size, .out_features = 3136};
   net_.Add(std::make_unique<nn::Dense>("dense_1", dense));
   net_.Add(std::make_unique<nn::Reshape>("reshape_1", nn::Dims{8, 7, 7, 8}));
 
-  Conv3dOptions c1{.in_channels = 8, .out_channels = 64, .kernel = {6, 6, 8}};
+  Conv3dOptions c1{.in_channels = 8, .out_channels = c1_filters, .kernel = {6, 6, 8}};
   c1.padding = Conv3dOptions::Padding::kSame;
   c1.activation = ActivationKind::kLeakyRelu;
   c1.kernel_init = Initializer::kHeUniform;
   net_.Add(std::make_unique<Conv3d>("conv3d_1", c1));
-  net_.Add(MakeBn("batch_normalization_1", config, 64, 8));
+  net_.Add(MakeBn("batch_normalization_1", config, c1_filters, 8));
   net_.Add(std::make_unique<nn::UpSample3d>("up_sampling3d_1", std::array<int64_t, 3>{2, 2, 2}));
 
-  Conv3dOptions c2{.in_channels = 64, .out_channels = f, .kernel = {6, 5, 8}};
+  Conv3dOptions c2{.in_channels = c1_filters, .out_channels = f, .kernel = {6, 5, 8}};
   c2.extra_pad_l = {2, 2, 0};
   c2.extra_pad_r = {2, 2, 0};
   c2.activation = ActivationKind::kLeakyRelu;

@@ -6,7 +6,17 @@
 
 namespace cascade::gan {
 
-const char* FiltersName(Filters f) { return f == Filters::kOriginal ? "original" : "16"; }
+const char* FiltersName(Filters f) {
+  switch (f) {
+    case Filters::kOriginal:
+      return "original";
+    case Filters::kMultipleOf16:
+      return "16";
+    case Filters::kTiny:
+      return "tiny";
+  }
+  return "?";
+}
 const char* BnAxisName(nn::BnAxis axis) {
   return axis == nn::BnAxis::kChannel ? "channel" : "last";
 }
@@ -14,8 +24,9 @@ const char* BnAxisName(nn::BnAxis axis) {
 absl::StatusOr<Filters> ParseFilters(const std::string& s) {
   if (s == "original") return Filters::kOriginal;
   if (s == "16") return Filters::kMultipleOf16;
+  if (s == "tiny") return Filters::kTiny;
   return absl::InvalidArgumentError(
-      absl::StrCat("filters: expected 'original' or '16', got '", s, "'"));
+      absl::StrCat("filters: expected 'original', '16' or 'tiny', got '", s, "'"));
 }
 
 absl::StatusOr<nn::BnAxis> ParseBnAxis(const std::string& s) {

@@ -13,6 +13,9 @@ namespace cascade::gan {
 enum class Filters {
   kOriginal,      // G convs 64/6/6/1, D convs 32/8/8/8 (the published model)
   kMultipleOf16,  // sara-nl commit 1c5beb8: G convs 3-4 -> 16, D convs 2-4 -> 16
+  // Same layers and shapes with a few filters each (G 8/2/2/1, D 4/4/4/4): ~10x cheaper. For tests
+  // and demos about plumbing (scheduling, recovery), never for physics.
+  kTiny,
 };
 
 struct ModelConfig {
@@ -29,7 +32,7 @@ struct ModelConfig {
 
 std::string ToJson(const ModelConfig& config);
 absl::StatusOr<ModelConfig> ModelConfigFromJson(const std::string& json);
-const char* FiltersName(Filters f);       // "original" | "16"
+const char* FiltersName(Filters f);       // "original" | "16" | "tiny"
 const char* BnAxisName(nn::BnAxis axis);  // "channel" | "last"
 absl::StatusOr<Filters> ParseFilters(const std::string& s);
 absl::StatusOr<nn::BnAxis> ParseBnAxis(const std::string& s);

@@ -30,8 +30,8 @@ struct DataSpec {
 
 // Kept separate from gan::ModelConfig so the coordinator and CLI need not link the model
 // (oneDNN); the worker maps it with gan::ParseFilters / ParseBnAxis names, which match.
-enum class ModelFilters { kOriginal, kMultipleOf16 };  // "original" | "16"
-enum class ModelBnAxis { kChannel, kLast };            // "channel" | "last"
+enum class ModelFilters { kOriginal, kMultipleOf16, kTiny };  // "original" | "16" | "tiny"
+enum class ModelBnAxis { kChannel, kLast };                   // "channel" | "last"
 
 struct ModelSpec {
   ModelFilters filters = ModelFilters::kOriginal;

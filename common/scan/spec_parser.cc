@@ -75,8 +75,10 @@ absl::Status ParseModel(const YamlSection& root, ModelSpec* model) {
     model->filters = ModelFilters::kOriginal;
   } else if (filters == "16") {
     model->filters = ModelFilters::kMultipleOf16;
+  } else if (filters == "tiny") {
+    model->filters = ModelFilters::kTiny;
   } else {
-    return s.Error("filters", absl::StrCat("must be original or 16, got '", filters, "'"));
+    return s.Error("filters", absl::StrCat("must be original, 16 or tiny, got '", filters, "'"));
   }
   if (bn_axis == "channel") {
     model->bn_axis = ModelBnAxis::kChannel;
@@ -266,7 +268,15 @@ const char* SearcherKindName(SearcherKind kind) {
 }
 
 const char* ModelFiltersName(ModelFilters filters) {
-  return filters == ModelFilters::kOriginal ? "original" : "16";
+  switch (filters) {
+    case ModelFilters::kOriginal:
+      return "original";
+    case ModelFilters::kMultipleOf16:
+      return "16";
+    case ModelFilters::kTiny:
+      return "tiny";
+  }
+  return "?";
 }
 
 const char* ModelBnAxisName(ModelBnAxis axis) {

@@ -35,7 +35,10 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(CountCase{Filters::kOriginal, nn::BnAxis::kLastSpatial, 872736, 73646},
                       CountCase{Filters::kOriginal, nn::BnAxis::kChannel, 872948, 73450},
                       CountCase{Filters::kMultipleOf16, nn::BnAxis::kLastSpatial, 1042276, 174966},
-                      CountCase{Filters::kMultipleOf16, nn::BnAxis::kChannel, 1042528, 174866}));
+                      CountCase{Filters::kMultipleOf16, nn::BnAxis::kChannel, 1042528, 174866},
+                      // Counted by hand from the layer list (docs/model.md), like the others.
+                      CountCase{Filters::kTiny, nn::BnAxis::kLastSpatial, 652992, 17458},
+                      CountCase{Filters::kTiny, nn::BnAxis::kChannel, 652964, 17214}));
 
 TEST(GeneratorTest, ProducesNonNegativeShowersOfTheRightShape) {
   nn::Device device;

@@ -42,7 +42,7 @@ const BadSpec kBadSpecs[] = {
     {"data.simulate.energy_range_gev", "[1, 2, 3]",
      "data.simulate.energy_range_gev: must be a list"},
     {"data.simulate.sede", "1", "data.simulate.sede: unknown field"},
-    {"model.filters", "32", "model.filters: must be original or 16"},
+    {"model.filters", "32", "model.filters: must be original, 16 or tiny"},
     {"model.bn_axis", "depth", "model.bn_axis: must be channel or last"},
     {"model.latent_size", "0", "model.latent_size: must be in [1, 4096]"},
     {"model.xscale", "-1", "model.xscale: must be > 0"},
