@@ -33,8 +33,9 @@ namespace cascade::coordinator {
 struct CoordinatorOptions {
   absl::Duration heartbeat_interval = absl::Seconds(1);  // told to workers at Register
   absl::Duration heartbeat_timeout = absl::Seconds(10);  // silent this long -> worker LOST
-  absl::Duration reattach_grace = absl::Seconds(30);     // LOST this long -> GONE; also after restart
-  absl::Duration progress_timeout = absl::Minutes(10);   // RUNNING trial without a new step -> failed
+  absl::Duration reattach_grace = absl::Seconds(30);  // LOST this long -> GONE; also after restart
+  absl::Duration progress_timeout =
+      absl::Minutes(10);        // RUNNING trial without a new step -> failed
   std::string checkpoint_root;  // resolves a relative spec `checkpoint.dir` ("" = as written)
 };
 
@@ -91,18 +92,20 @@ class Coordinator {
 
   // --- worker API ---
   absl::StatusOr<v1::RegisterResponse> Register(const rpc::Principal& caller,
-                                                const v1::RegisterRequest& request,
-                                                absl::Time now);
+                                                const v1::RegisterRequest& request, absl::Time now);
   // After `hello`: attaches the stream; sends `welcome` and any assignment the worker should run.
   // FailedPrecondition for an unknown worker id (the worker must Register again).
   absl::Status OpenSession(const std::string& worker_id, std::shared_ptr<SessionSink> sink,
                            absl::Time now);
   // Every later message of the stream (heartbeat, metrics, validation, checkpoint, failure,
   // finished). InvalidArgument for a message that names another worker's trial.
-  absl::Status HandleWorkerMessage(const std::string& worker_id,
-                                   const v1::WorkerMessage& message, absl::Time now);
+  absl::Status HandleWorkerMessage(const std::string& worker_id, const v1::WorkerMessage& message,
+                                   absl::Time now);
   // The stream ended (client gone or network error): the worker is LOST until it re-attaches.
   void CloseSession(const std::string& worker_id, absl::Time now);
+  // Same, but only if `sink` is still the worker's session: a stream that ends after the worker
+  // re-registered and opened a new one must not mark it LOST. (Added by the implementation.)
+  void CloseSession(const std::string& worker_id, const SessionSink* sink, absl::Time now);
 
   // The rendezvous prefix ("trial/<id>/gen/<g>") of the worker's current assignment, if any:
   // the rendezvous service only lets a worker touch keys under it.
