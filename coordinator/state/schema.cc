@@ -8,7 +8,9 @@ namespace {
 
 // AUTOINCREMENT where rows can be deleted (checkpoints) or where an id is shown to users: a
 // deleted id is never handed out again. Metrics are append-only, so plain rowids (cheaper) are
-// already monotonic there. The metrics indexes serve ListMetrics with and without a kind.
+// already monotonic there. The metrics indexes serve ListMetrics with and without a kind. State
+// filters (ListScans, ListTrialsInStates) scan by id: both tables stay small, and the scans
+// listing pages in id order anyway.
 constexpr char kSchemaV1[] = R"sql(
 CREATE TABLE schema_version(version INTEGER NOT NULL);
 CREATE TABLE scans(
@@ -17,7 +19,6 @@ CREATE TABLE scans(
   state INTEGER NOT NULL,
   created INTEGER NOT NULL,
   blob BLOB NOT NULL);
-CREATE INDEX scans_by_state ON scans(state, id);
 CREATE TABLE searcher_state(
   scan_id INTEGER PRIMARY KEY REFERENCES scans(id),
   json TEXT NOT NULL);
@@ -27,7 +28,6 @@ CREATE TABLE trials(
   state INTEGER NOT NULL,
   blob BLOB NOT NULL);
 CREATE INDEX trials_by_scan ON trials(scan_id, id);
-CREATE INDEX trials_by_state ON trials(state, id);
 CREATE TABLE workers(
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   blob BLOB NOT NULL);

@@ -10,7 +10,6 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_format.h"
-#include "absl/strings/str_join.h"
 #include "common/status_macros.h"
 #include "coordinator/state/schema.h"
 #include "coordinator/state/state_store_impl.h"
@@ -187,19 +186,14 @@ absl::StatusOr<std::vector<v1::Scan>> StateStore::ListScans(
   // Newest first, so the token is an exclusive upper bound on the id.
   CASCADE_ASSIGN_OR_RETURN(int64_t before, state_internal::ParsePageToken(
                                                page_token, std::numeric_limits<int64_t>::max()));
-  std::vector<int> wanted(states.begin(), states.end());
-  std::sort(wanted.begin(), wanted.end());
-  wanted.erase(std::unique(wanted.begin(), wanted.end()), wanted.end());
-  // One cached statement per filter shape: the states are literals (enum numbers), so the SQL
-  // text is bounded by the enum's size.
-  std::string sql = "SELECT id, blob FROM scans WHERE id < ?1";
-  if (!wanted.empty()) absl::StrAppend(&sql, " AND state IN (", absl::StrJoin(wanted, ","), ")");
-  absl::StrAppend(&sql, " ORDER BY id DESC LIMIT ?2");
-
   std::lock_guard lock(impl_->mu);
-  CASCADE_ASSIGN_OR_RETURN(SqliteStatement list, impl_->db->Prepare(sql));
+  CASCADE_ASSIGN_OR_RETURN(
+      SqliteStatement list,
+      impl_->db->Prepare("SELECT id, blob FROM scans WHERE id < ?1 AND "
+                         "(?3 = 0 OR ((?3 >> state) & 1) = 1) ORDER BY id DESC LIMIT ?2"));
   list.BindInt(1, before);
   list.BindInt(2, static_cast<int64_t>(limit) + 1);  // one extra row tells whether more follow
+  list.BindInt(3, state_internal::StateMask(states, v1::ScanState_IsValid));
   std::vector<v1::Scan> scans;
   int64_t last = 0;
   bool more = false;

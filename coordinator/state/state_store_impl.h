@@ -43,6 +43,21 @@ absl::StatusOr<int64_t> ParsePageToken(absl::string_view token, int64_t first);
 // page_size 0 = default, capped at `max`; negative is InvalidArgument.
 absl::StatusOr<int> EffectivePageSize(int page_size, int default_size, int max);
 
+// A state filter as one bound integer (one cached statement for every filter): bit s set for
+// each state s listed; 0 for an empty list, which means "all". Values this binary does not know
+// (a newer client's enum) match nothing, so a list of only those selects no rows.
+template <typename Enum>
+int64_t StateMask(const std::vector<Enum>& states, bool (*is_valid)(int)) {
+  constexpr int64_t kMatchesNothing = int64_t{1} << 62;  // no state has this number
+  if (states.empty()) return 0;
+  int64_t mask = 0;
+  for (Enum state : states) {
+    const int value = static_cast<int>(state);
+    if (is_valid(value) && value >= 0 && value < 62) mask |= int64_t{1} << value;
+  }
+  return mask != 0 ? mask : kMatchesNothing;
+}
+
 // Parses a stored record; DataLoss naming what and id if the blob does not parse.
 template <typename Proto>
 absl::StatusOr<Proto> ParseRecord(absl::string_view blob, absl::string_view what,

@@ -62,6 +62,10 @@ TEST_F(StateStoreListTest, ScansNewestFirstFilteredAndPaged) {
   EXPECT_EQ(AllScanPages({v1::SCAN_STATE_FAILED, v1::SCAN_STATE_RUNNING}, 0, &pages),
             (std::vector<std::string>{"s-000005", "s-000004", "s-000002"}));
   EXPECT_TRUE(AllScanPages({v1::SCAN_STATE_CANCELED}, 0, &pages).empty());
+  // A state this binary does not know (a newer client) matches nothing, not everything.
+  EXPECT_TRUE(AllScanPages({static_cast<v1::ScanState>(42)}, 0, &pages).empty());
+  EXPECT_EQ(AllScanPages({static_cast<v1::ScanState>(42), v1::SCAN_STATE_FAILED}, 0, &pages),
+            (std::vector<std::string>{"s-000005"}));
 
   // An exact multiple of the page size ends with an empty token, not an empty extra page.
   std::string token;
@@ -96,6 +100,9 @@ TEST_F(StateStoreListTest, TrialsByScanAndByState) {
   std::vector<std::string> ids;
   for (const v1::Trial& trial : *live) ids.push_back(trial.id());
   EXPECT_EQ(ids, (std::vector<std::string>{"t-000001", "t-000002", "t-000004"}));
+  absl::StatusOr<std::vector<v1::Trial>> all = store_->ListTrialsInStates({});
+  ASSERT_TRUE(all.ok()) << all.status();
+  EXPECT_EQ(all->size(), 4u);
 }
 
 class StateStoreMetricsListTest : public StateStoreListTest {
