@@ -1,11 +1,15 @@
 // `cascade-worker`: one rank of a data-parallel training group. `--standalone` trains one trial
-// with a file rendezvous (by hand or under Slurm's srun); the coordinator-driven service mode
-// arrives with the service agent. Exit codes: worker/standalone/exit_codes.h.
+// with a file rendezvous (by hand or under Slurm's srun); otherwise the worker serves a
+// coordinator (`--coordinator HOST:PORT`, docs/worker.md). Exit codes:
+// worker/standalone/exit_codes.h.
 #include <CLI/CLI.hpp>
 #include <cstdlib>
+#include <cstring>
 #include <iostream>
 
+#include "common/rpc/channel.h"
 #include "common/version.h"
+#include "worker/agent/agent_command.h"
 #include "worker/standalone/exit_codes.h"
 #include "worker/standalone/standalone_options.h"
 #include "worker/standalone/standalone_worker.h"
@@ -26,8 +30,8 @@ void AddFlags(CLI::App& app, StandaloneOptions& o, std::string& filters, std::st
   app.add_option("--iface", o.iface, "network interface Gloo binds (cluster-internal network)");
   app.add_option("--timeout", o.timeout_seconds, "seconds before a silent peer counts as lost")
       ->capture_default_str();
-  app.add_option("--algorithm", algorithm, "ring | ringchunked")
-      ->check(CLI::IsMember({"ring", "ringchunked"}))
+  app.add_option("--algorithm", algorithm, "ordered | ring | ringchunked (docs/collective.md)")
+      ->check(CLI::IsMember({"ordered", "ring", "ringchunked"}))
       ->capture_default_str();
   app.add_option("--threads", o.threads,
                  "OpenMP threads (default: $SLURM_CPUS_PER_TASK, else OpenMP's default)");
@@ -60,13 +64,61 @@ void AddFlags(CLI::App& app, StandaloneOptions& o, std::string& filters, std::st
   app.add_flag("-q,--quiet", o.quiet, "no per-epoch lines");
 }
 
+// Service mode: flags, then CASCADE_COORDINATOR / CASCADE_TOKEN_FILE from the environment.
+int AgentMain(int argc, char** argv) {
+  CLI::App app{"cascade-worker — serves a Cascade coordinator (use --standalone to train alone)"};
+  app.set_version_flag("--version", std::string("cascade-worker ") + cascade::kVersion);
+  cascade::worker::AgentOptions o;
+  std::string token_file;
+  app.add_option("--coordinator", o.coordinator.address, "coordinator HOST:PORT")
+      ->envname("CASCADE_COORDINATOR")
+      ->required();
+  app.add_option("--token-file", token_file, "file holding the worker token (mode 600)")
+      ->envname("CASCADE_TOKEN_FILE");
+  app.add_option("--token", o.coordinator.token, "the worker token itself (prefer --token-file)");
+  app.add_option("--tls-ca", o.coordinator.tls_ca, "PEM CA of the coordinator's certificate")
+      ->check(CLI::ExistingFile);
+  app.add_option("--data-cache", o.data_cache,
+                 "where simulated datasets are generated (default $TMPDIR/cascade-data)");
+  app.add_option("--threads", o.threads, "OpenMP threads of training (default: OpenMP's)");
+  app.add_option("--hostname", o.hostname, "address Gloo binds (default: this host's name)");
+  app.add_option("--iface", o.iface, "network interface Gloo binds (cluster-internal network)");
+  app.add_option("--timeout", o.timeout_seconds, "seconds before a silent peer counts as lost")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  app.footer("Without a coordinator: cascade-worker --standalone --help");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int rc = app.exit(e);
+    return rc == 0 ? 0 : cascade::worker::kExitUsage;
+  }
+  if (o.coordinator.token.empty()) {
+    if (token_file.empty()) {
+      std::cerr << "cascade-worker: --token-file (or CASCADE_TOKEN_FILE) is required\n";
+      return cascade::worker::kExitUsage;
+    }
+    auto token = cascade::rpc::ReadTokenFile(token_file);
+    if (!token.ok()) {
+      std::cerr << "cascade-worker: " << token.status().message() << "\n";
+      return cascade::worker::kExitUsage;
+    }
+    o.coordinator.token = *token;
+  }
+  return cascade::worker::RunAgent(o);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  bool standalone_mode = false;
+  for (int i = 1; i < argc; ++i) standalone_mode |= std::strcmp(argv[i], "--standalone") == 0;
+  if (!standalone_mode) return AgentMain(argc, argv);
+
   CLI::App app{"cascade-worker — one rank of a data-parallel 3DGAN training group"};
   app.set_version_flag("--version", std::string("cascade-worker ") + cascade::kVersion);
   StandaloneOptions o;
-  std::string filters = "original", bn_axis = "last", algorithm = "ring";
+  std::string filters = "original", bn_axis = "last", algorithm = "ordered";
   bool standalone = false, no_lr_scaling = false;
   app.add_flag("--standalone", standalone, "train one trial without a coordinator")->required();
   AddFlags(app, o, filters, bn_axis, algorithm, no_lr_scaling);
@@ -87,8 +139,7 @@ int main(int argc, char** argv) {
   o.training.model.filters = *parsed_filters;
   o.training.model.bn_axis = *parsed_axis;
   o.training.scale_lr_by_world = !no_lr_scaling;
-  o.algorithm = algorithm == "ring" ? cascade::collective::GlooOptions::Algorithm::kRing
-                                    : cascade::collective::GlooOptions::Algorithm::kRingChunked;
+  o.algorithm = *cascade::collective::ParseAlgorithm(algorithm);  // IsMember checked the name
   if (auto st = cascade::worker::ResolveLaunch(o, [](const char* n) { return std::getenv(n); });
       !st.ok()) {
     std::cerr << "cascade-worker: " << st.message() << "\n";

@@ -260,6 +260,10 @@ absl::Status TrainingLoop::RunEpoch(int64_t epoch, EpochReport& report) {
       CASCADE_RETURN_IF_ERROR(
           SaveCheckpoint(epoch, absl::StrFormat("ckpt-step-%08d.h5", s.trainer->step()), nullptr));
     }
+    if (should_stop && should_stop()) {
+      stopped_ = true;
+      break;
+    }
   }
   bar.Finish();
   report.epoch = epoch;
@@ -291,11 +295,21 @@ absl::Status TrainingLoop::Validate(int64_t epoch, EpochReport& report) {
   return absl::OkStatus();
 }
 
+absl::StatusOr<std::string> TrainingLoop::CheckpointNow() {
+  std::string path;
+  if (!state_->loader) return absl::FailedPreconditionError("checkpoint before training started");
+  CASCADE_RETURN_IF_ERROR(
+      SaveCheckpoint(state_->loader->cursor().epoch,
+                     absl::StrFormat("ckpt-step-%08d.h5", state_->trainer->step()), &path));
+  return path;
+}
+
 absl::Status TrainingLoop::Run() {
   CASCADE_RETURN_IF_ERROR(Setup());
   for (int64_t epoch = state_->start_epoch; epoch < options_.epochs; ++epoch) {
     EpochReport report;
     CASCADE_RETURN_IF_ERROR(RunEpoch(epoch, report));
+    if (stopped_) break;
     if (collective_.rank() == 0) {
       CASCADE_RETURN_IF_ERROR(Validate(epoch, report));
       CASCADE_RETURN_IF_ERROR(SaveCheckpoint(

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "common/gan/gan_trainer.h"
 #include "common/gan/model_config.h"
 #include "common/physics/validation_report.h"
@@ -76,8 +77,16 @@ class TrainingLoop {
 
   std::function<void(const StepReport&)> on_step;
   std::function<void(const EpochReport&)> on_epoch;
+  // Asked after every step (after on_step); true ends Run() with OK after that step, skipping the
+  // epoch's validation and checkpoint; stopped() then says so. In a group every rank must answer
+  // the same at the same step (the worker agent agrees on it with a one-float allreduce).
+  std::function<bool()> should_stop;
 
   absl::Status Run();
+  bool stopped() const { return stopped_; }
+  // After Run() stopped early: rank 0 writes a checkpoint that resumes at the next step
+  // ("ckpt-step-<step>.h5" in out_dir) and returns its path; "" on other ranks or without out_dir.
+  absl::StatusOr<std::string> CheckpointNow();
   gan::GanTrainer& trainer();
 
  private:
@@ -92,6 +101,7 @@ class TrainingLoop {
   TrainingOptions options_;
   collective::Collective& collective_;
   std::unique_ptr<State> state_;
+  bool stopped_ = false;
 };
 
 }  // namespace cascade::trainer

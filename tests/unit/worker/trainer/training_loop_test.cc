@@ -145,5 +145,33 @@ TEST_F(TrainingLoopTest, ValidatesEveryEpochAndWritesMetrics) {
   EXPECT_EQ(lines, 2);
 }
 
+TEST_F(TrainingLoopTest, ShouldStopEndsAfterThatStepAndCheckpointsThere) {
+  auto local = collective::MakeLocalCollective();
+  TrainingOptions o = Options("stopped");
+  TrainingLoop loop(o, *local);
+  int steps = 0;
+  loop.on_step = [&](const StepReport&) { ++steps; };
+  bool epoch_reported = false;
+  loop.on_epoch = [&](const EpochReport&) { epoch_reported = true; };
+  loop.should_stop = [&] { return steps == 2; };
+  ASSERT_TRUE(loop.Run().ok());
+  EXPECT_TRUE(loop.stopped());
+  EXPECT_EQ(steps, 2);
+  EXPECT_FALSE(epoch_reported);
+  auto path = loop.CheckpointNow();
+  ASSERT_TRUE(path.ok()) << path.status();
+  EXPECT_TRUE(fs::exists(*path)) << *path;
+
+  // Resuming from it runs exactly the remaining steps of the epoch.
+  TrainingOptions rest = Options("rest");
+  rest.resume = *path;
+  TrainingLoop resumed(rest, *local);
+  int more = 0;
+  resumed.on_step = [&](const StepReport&) { ++more; };
+  ASSERT_TRUE(resumed.Run().ok());
+  EXPECT_FALSE(resumed.stopped());
+  EXPECT_EQ(more, o.max_steps_per_epoch - 2);
+}
+
 }  // namespace
 }  // namespace cascade::trainer

@@ -1,0 +1,140 @@
+// A scripted WorkerService for agent tests: registers workers, records every message a worker
+// sends with the session it came on, sends whatever the test queues, and can drop a session.
+#pragma once
+
+#include <grpcpp/grpcpp.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "cascade/v1/worker_service.grpc.pb.h"
+
+namespace cascade::worker::testing {
+
+struct Received {
+  int session = 0;  // 1-based
+  v1::WorkerMessage message;
+};
+
+class FakeCoordinator final : public v1::WorkerService::Service {
+ public:
+  bool keep_current = true;  // answer to a re-attaching Register
+
+  grpc::Status Register(grpc::ServerContext*, const v1::RegisterRequest* request,
+                        v1::RegisterResponse* response) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    registers_.push_back(*request);
+    response->set_worker_id(request->worker_id().empty() ? "w-7" : request->worker_id());
+    response->set_heartbeat_interval_ms(50);
+    response->set_keep_current(keep_current);
+    cv_.notify_all();
+    return grpc::Status::OK;
+  }
+
+  grpc::Status Session(
+      grpc::ServerContext* context,
+      grpc::ServerReaderWriter<v1::CoordinatorMessage, v1::WorkerMessage>* stream) override {
+    v1::WorkerMessage hello;
+    if (!stream->Read(&hello) || !hello.has_hello()) {
+      return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION, "hello first");
+    }
+    v1::CoordinatorMessage welcome;
+    welcome.mutable_welcome()->set_heartbeat_interval_ms(50);
+    stream->Write(welcome);
+    int session = 0;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      session = ++sessions_;
+      hellos_.push_back(hello.hello().worker_id());
+      active_ = context;
+    }
+    bool done = false;
+    std::thread writer([&] {
+      std::unique_lock<std::mutex> lock(mu_);
+      while (!done) {
+        if (outgoing_.empty()) {
+          cv_.wait_for(lock, std::chrono::milliseconds(20));
+          continue;
+        }
+        v1::CoordinatorMessage m = outgoing_.front();
+        outgoing_.pop_front();
+        lock.unlock();
+        stream->Write(m);
+        lock.lock();
+      }
+    });
+    v1::WorkerMessage message;
+    while (stream->Read(&message)) {
+      std::lock_guard<std::mutex> lock(mu_);
+      received_.push_back({session, message});
+      cv_.notify_all();
+    }
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      done = true;
+      active_ = nullptr;
+      ended_sessions_++;
+      cv_.notify_all();
+    }
+    writer.join();
+    return grpc::Status::OK;
+  }
+
+  void Send(v1::CoordinatorMessage message) {
+    std::lock_guard<std::mutex> lock(mu_);
+    outgoing_.push_back(std::move(message));
+    cv_.notify_all();
+  }
+  void DropSession() {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (active_ != nullptr) active_->TryCancel();
+  }
+
+  // Waits (bounded by a generous limit that only a broken agent reaches) until `done` holds.
+  bool WaitUntil(const std::function<bool()>& done,
+                 std::chrono::seconds limit = std::chrono::seconds(300)) {
+    std::unique_lock<std::mutex> lock(mu_);
+    return cv_.wait_for(lock, limit, done);
+  }
+  // Messages so far, filtered; call with the lock NOT held (or inside WaitUntil's predicate via
+  // the *Locked variants).
+  std::vector<Received> ReceivedLocked(bool (v1::WorkerMessage::*has)() const) const {
+    std::vector<Received> out;
+    for (const auto& r : received_) {
+      if ((r.message.*has)()) out.push_back(r);
+    }
+    return out;
+  }
+  std::vector<Received> Messages(bool (v1::WorkerMessage::*has)() const) {
+    std::lock_guard<std::mutex> lock(mu_);
+    return ReceivedLocked(has);
+  }
+  std::vector<v1::RegisterRequest> registers() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return registers_;
+  }
+  std::vector<std::string> hellos() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return hellos_;
+  }
+  int ended_sessions_locked() const { return ended_sessions_; }
+  int sessions_locked() const { return sessions_; }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<v1::RegisterRequest> registers_;
+  std::vector<std::string> hellos_;
+  std::vector<Received> received_;
+  std::deque<v1::CoordinatorMessage> outgoing_;
+  grpc::ServerContext* active_ = nullptr;
+  int sessions_ = 0;
+  int ended_sessions_ = 0;
+};
+
+}  // namespace cascade::worker::testing
