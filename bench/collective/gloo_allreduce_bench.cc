@@ -31,11 +31,11 @@ int Run(int argc, char** argv) {
   app.add_option("--rank", options.rank)->required();
   app.add_option("--world", options.world)->required();
   app.add_option("--rendezvous", rendezvous)->required();
-  app.add_option("--algorithm", algorithm)->check(CLI::IsMember({"ring", "ringchunked"}));
+  app.add_option("--algorithm", algorithm)
+      ->check(CLI::IsMember({"ordered", "ring", "ringchunked"}));
   app.add_option("--prefix", options.prefix);
   CLI11_PARSE(app, argc, argv);
-  options.algorithm = algorithm == "ring" ? collective::GlooOptions::Algorithm::kRing
-                                          : collective::GlooOptions::Algorithm::kRingChunked;
+  options.algorithm = *collective::ParseAlgorithm(algorithm);  // checked by IsMember above
   auto store = collective::OpenRendezvousStore(rendezvous);
   if (!store.ok()) return std::fprintf(stderr, "%s\n", store.status().ToString().c_str()), 2;
   auto group = collective::ConnectGloo(**store, options);

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Allreduce bus bandwidth: cascade_collective (Gloo tcp, ring and ring-chunked) vs OpenMPI
+# Allreduce bus bandwidth: cascade_collective (Gloo tcp: rank-ordered, ring and ring-chunked) vs OpenMPI
 # MPI_Allreduce (tcp on loopback, and its default shared-memory path) vs memcpy, at 2 and 3
 # processes, for 0.3 MB / 3.5 MB / 64 MiB. Prints one table of best-of-REPEATS medians.
 #   bench/collective/run.sh [BUILD_DIR=build] [REPEATS=3]
@@ -40,6 +40,7 @@ for ((rep = 1; rep <= repeats; rep++)); do
   {
     "$bin/collective_memcpy_bench"
     for np in 2 3; do
+      gloo ordered $np
       gloo ring $np
       gloo ringchunked $np
       if [[ -x $bin/collective_mpi_bench ]]; then

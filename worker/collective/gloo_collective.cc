@@ -21,6 +21,7 @@
 #include "gloo/transport/tcp/device.h"
 #include "worker/collective/deadline_store.h"
 #include "worker/collective/peer_fault.h"
+#include "worker/collective/rank_ordered_allreducer.h"
 #include "worker/collective/ring_chunked_allreducer.h"
 
 namespace cascade::collective {
@@ -54,7 +55,8 @@ class GlooCollective final : public Collective {
       : options_(std::move(options)),
         prefix_store_(std::move(prefix_store)),
         store_(std::move(store)),
-        context_(std::move(context)) {}
+        context_(std::move(context)),
+        ordered_(context_) {}
 
   int rank() const override { return options_.rank; }
   int world() const override { return options_.world; }
@@ -74,6 +76,7 @@ class GlooCollective final : public Collective {
   std::unique_ptr<DeadlineStore> store_;                   // the group's view of the store
   std::shared_ptr<gloo::rendezvous::Context> context_;
   std::vector<std::unique_ptr<RingChunkedAllreducer>> chunked_;  // one per distinct count
+  RankOrderedAllreducer ordered_;
   absl::Status failure_;
 };
 
@@ -132,6 +135,10 @@ absl::Status GlooCollective::AllreduceSum(std::span<float> data) {
   absl::Status status;
   if (!data.empty() && world() > 1) {
     status = Guarded("allreduce", [&] {
+      if (options_.algorithm == GlooOptions::Algorithm::kRankOrdered) {
+        ordered_.Run(data, kAllreduceTag, OperationTimeout(options_.timeout));
+        return;
+      }
       if (options_.algorithm == GlooOptions::Algorithm::kRingChunked) {
         ChunkedFor(data.size()).Run(data);
         return;
@@ -149,7 +156,7 @@ absl::Status GlooCollective::AllreduceSum(std::span<float> data) {
   ++stats.allreduce_calls;
   stats.allreduce_seconds +=
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  // Ring reduce-scatter + allgather: 2(p-1) steps of S/p bytes each.
+  // Reduce-scatter + allgather (ring or direct): 2(p-1) messages of S/p bytes each.
   stats.allreduce_bytes_sent +=
       static_cast<int64_t>(2 * (world() - 1) * data.size_bytes() / world());
   return status;
@@ -213,6 +220,27 @@ absl::Status ValidateOptions(const GlooOptions& options) {
 }
 
 }  // namespace
+
+absl::string_view AlgorithmName(GlooOptions::Algorithm algorithm) {
+  switch (algorithm) {
+    case GlooOptions::Algorithm::kRankOrdered:
+      return "ordered";
+    case GlooOptions::Algorithm::kRing:
+      return "ring";
+    case GlooOptions::Algorithm::kRingChunked:
+      return "ringchunked";
+  }
+  return "?";
+}
+
+absl::StatusOr<GlooOptions::Algorithm> ParseAlgorithm(absl::string_view name) {
+  for (auto algorithm : {GlooOptions::Algorithm::kRankOrdered, GlooOptions::Algorithm::kRing,
+                         GlooOptions::Algorithm::kRingChunked}) {
+    if (name == AlgorithmName(algorithm)) return algorithm;
+  }
+  return absl::InvalidArgumentError(
+      absl::StrCat("allreduce algorithm '", name, "': expected ordered, ring or ringchunked"));
+}
 
 absl::StatusOr<std::unique_ptr<Collective>> ConnectGloo(gloo::rendezvous::Store& store,
                                                         const GlooOptions& options) {

@@ -39,15 +39,15 @@ int Run(int argc, char** argv) {
   app.add_option("--rank", options.rank)->required();
   app.add_option("--world", options.world)->required();
   app.add_option("--rendezvous", rendezvous, "file:DIR")->required();
-  app.add_option("--algorithm", algorithm)->check(CLI::IsMember({"ring", "ringchunked"}));
+  app.add_option("--algorithm", algorithm)
+      ->check(CLI::IsMember({"ordered", "ring", "ringchunked"}));
   app.add_option("--count", count, "floats per allreduce");
   app.add_option("--iterations", iterations);
   app.add_option("--timeout-ms", timeout_ms);
   app.add_option("--prefix", options.prefix);
   CLI11_PARSE(app, argc, argv);
   options.timeout = std::chrono::milliseconds(timeout_ms);
-  options.algorithm =
-      algorithm == "ring" ? GlooOptions::Algorithm::kRing : GlooOptions::Algorithm::kRingChunked;
+  options.algorithm = *ParseAlgorithm(algorithm);  // IsMember checked the name
   Say(absl::StrCat("pid ", getpid()));
 
   auto store = OpenRendezvousStore(rendezvous);

@@ -1,6 +1,7 @@
 #include "worker/collective/gloo_collective.h"
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -77,16 +78,70 @@ TEST_P(GlooCollectiveTest, BroadcastCopiesRootBytesToAllRanks) {
 
 std::string Name(const ::testing::TestParamInfo<GlooCollectiveTest::ParamType>& info) {
   return "world" + std::to_string(std::get<0>(info.param)) + "_count" +
-         std::to_string(std::get<1>(info.param)) +
-         (std::get<2>(info.param) == Algorithm::kRing ? "_ring" : "_ringchunked");
+         std::to_string(std::get<1>(info.param)) + "_" +
+         std::string(AlgorithmName(std::get<2>(info.param)));
 }
 
 INSTANTIATE_TEST_SUITE_P(
     WorldCountAlgorithm, GlooCollectiveTest,
     ::testing::Combine(::testing::Values(1, 2, 3, 4),
                        ::testing::Values(size_t{0}, size_t{1}, size_t{7}, size_t{4097}),
-                       ::testing::Values(Algorithm::kRing, Algorithm::kRingChunked)),
+                       ::testing::Values(Algorithm::kRankOrdered, Algorithm::kRing,
+                                         Algorithm::kRingChunked)),
     Name);
+
+// Terms whose float sum depends on association: full 24-bit mantissas (a hash of rank and index
+// mapped to [-1, 1)) over three decades (×0.1, ×1, ×10 by rank), so ((x_0 + x_1) + x_2) and
+// ((x_2 + x_1) + x_0) round differently for a good fraction of the elements.
+float Inexact(int rank, size_t i) {
+  uint64_t h = (static_cast<uint64_t>(rank) << 32 | i) * 0x9E3779B97F4A7C15ULL;
+  h ^= h >> 29;
+  h *= 0xBF58476D1CE4E5B9ULL;
+  h ^= h >> 32;
+  const float unit = static_cast<float>(h >> 40) / static_cast<float>(1 << 23) - 1.0f;
+  const float scale = rank % 3 == 0 ? 0.1f : rank % 3 == 1 ? 1.0f : 10.0f;
+  return unit * scale;
+}
+
+// kRankOrdered's contract: every element is the left fold x_0 + x_1 + ... + x_{W-1}, bit for bit,
+// whichever rank owns its chunk — what the trainer's ghost-batch reference computes. Gloo's ring
+// passes the same exact-sum tests above but fails this one at W = 3 (its chunk c starts at rank
+// c-1).
+TEST(GlooCollective, RankOrderedSumsEveryElementInRankOrder) {
+  for (int world : {2, 3, 4}) {
+    const size_t count = 10007;
+    std::vector<float> expected(count);
+    int reassociated = 0;  // elements where another order gives another float
+    for (size_t i = 0; i < count; ++i) {
+      float sum = Inexact(0, i), reversed = Inexact(world - 1, i);
+      for (int r = 1; r < world; ++r) sum += Inexact(r, i);
+      for (int r = world - 2; r >= 0; --r) reversed += Inexact(r, i);
+      expected[i] = sum;
+      reassociated += sum != reversed;
+    }
+    if (world > 2) {
+      ASSERT_GT(reassociated, 100) << "terms too easy to tell orders apart";
+    }
+    RunGroup(world, Algorithm::kRankOrdered, [&](int rank, Collective& collective) {
+      std::vector<float> data(count);
+      for (size_t i = 0; i < count; ++i) data[i] = Inexact(rank, i);
+      ASSERT_TRUE(collective.AllreduceSum(data).ok());
+      for (size_t i = 0; i < count; ++i) {
+        ASSERT_EQ(data[i], expected[i]) << "world " << world << " rank " << rank << " index " << i;
+      }
+    });
+  }
+}
+
+TEST(GlooCollective, ParsesAlgorithmNames) {
+  for (auto algorithm : {Algorithm::kRankOrdered, Algorithm::kRing, Algorithm::kRingChunked}) {
+    EXPECT_EQ(*ParseAlgorithm(AlgorithmName(algorithm)), algorithm);
+  }
+  EXPECT_EQ(GlooOptions{}.algorithm, Algorithm::kRankOrdered);
+  const auto bad = ParseAlgorithm("bcube");
+  EXPECT_EQ(bad.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(bad.status().message().find("'bcube'"), std::string::npos);
+}
 
 TEST(GlooCollective, RejectsBadOptions) {
   gloo::rendezvous::HashStore store;

@@ -103,10 +103,9 @@ TEST_P(GlooFailureTest, StalledPeerTimesOutInsteadOfHanging) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Algorithms, GlooFailureTest,
-                         ::testing::Values(Algorithm::kRing, Algorithm::kRingChunked),
-                         [](const auto& info) {
-                           return info.param == Algorithm::kRing ? "ring" : "ringchunked";
-                         });
+                         ::testing::Values(Algorithm::kRankOrdered, Algorithm::kRing,
+                                           Algorithm::kRingChunked),
+                         [](const auto& info) { return std::string(AlgorithmName(info.param)); });
 
 TEST(GlooRendezvous, MissingPeerFailsWithinTimeout) {
   gloo::rendezvous::HashStore store;
