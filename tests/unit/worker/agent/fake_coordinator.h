@@ -8,6 +8,7 @@
 #include <condition_variable>
 #include <deque>
 #include <functional>
+#include <map>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -17,7 +18,8 @@
 namespace cascade::worker::testing {
 
 struct Received {
-  int session = 0;  // 1-based
+  int session = 0;  // 1-based, counted over all workers
+  std::string worker_id;
   v1::WorkerMessage message;
 };
 
@@ -29,7 +31,9 @@ class FakeCoordinator final : public v1::WorkerService::Service {
                         v1::RegisterResponse* response) override {
     std::lock_guard<std::mutex> lock(mu_);
     registers_.push_back(*request);
-    response->set_worker_id(request->worker_id().empty() ? "w-7" : request->worker_id());
+    // Fresh workers get w-7, w-8, ... in registration order.
+    response->set_worker_id(request->worker_id().empty() ? "w-" + std::to_string(7 + fresh_++)
+                                                         : request->worker_id());
     response->set_heartbeat_interval_ms(50);
     response->set_keep_current(keep_current);
     cv_.notify_all();
@@ -47,22 +51,24 @@ class FakeCoordinator final : public v1::WorkerService::Service {
     welcome.mutable_welcome()->set_heartbeat_interval_ms(50);
     stream->Write(welcome);
     int session = 0;
+    const std::string worker = hello.hello().worker_id();
     {
       std::lock_guard<std::mutex> lock(mu_);
       session = ++sessions_;
-      hellos_.push_back(hello.hello().worker_id());
+      hellos_.push_back(worker);
       active_ = context;
     }
     bool done = false;
     std::thread writer([&] {
       std::unique_lock<std::mutex> lock(mu_);
       while (!done) {
-        if (outgoing_.empty()) {
+        auto& queue = outgoing_[worker];
+        if (queue.empty()) {
           cv_.wait_for(lock, std::chrono::milliseconds(20));
           continue;
         }
-        v1::CoordinatorMessage m = outgoing_.front();
-        outgoing_.pop_front();
+        v1::CoordinatorMessage m = queue.front();
+        queue.pop_front();
         lock.unlock();
         stream->Write(m);
         lock.lock();
@@ -71,7 +77,7 @@ class FakeCoordinator final : public v1::WorkerService::Service {
     v1::WorkerMessage message;
     while (stream->Read(&message)) {
       std::lock_guard<std::mutex> lock(mu_);
-      received_.push_back({session, message});
+      received_.push_back({session, worker, message});
       cv_.notify_all();
     }
     {
@@ -85,11 +91,13 @@ class FakeCoordinator final : public v1::WorkerService::Service {
     return grpc::Status::OK;
   }
 
-  void Send(v1::CoordinatorMessage message) {
+  // Queues a message for `worker`'s current or next session.
+  void Send(v1::CoordinatorMessage message, const std::string& worker = "w-7") {
     std::lock_guard<std::mutex> lock(mu_);
-    outgoing_.push_back(std::move(message));
+    outgoing_[worker].push_back(std::move(message));
     cv_.notify_all();
   }
+  // Drops the most recently opened session (tests with one worker).
   void DropSession() {
     std::lock_guard<std::mutex> lock(mu_);
     if (active_ != nullptr) active_->TryCancel();
@@ -131,10 +139,50 @@ class FakeCoordinator final : public v1::WorkerService::Service {
   std::vector<v1::RegisterRequest> registers_;
   std::vector<std::string> hellos_;
   std::vector<Received> received_;
-  std::deque<v1::CoordinatorMessage> outgoing_;
+  std::map<std::string, std::deque<v1::CoordinatorMessage>> outgoing_;
+  int fresh_ = 0;
   grpc::ServerContext* active_ = nullptr;
   int sessions_ = 0;
   int ended_sessions_ = 0;
 };
+
+// One epoch of `steps` steps of batch 2 on 2 x 60 simulated showers (validation 8 showers),
+// rank 0 of a group of 1, checkpoints under `checkpoint_dir`.
+inline v1::Assignment TinyAssignment(const std::string& trial, int64_t steps,
+                                     const std::string& checkpoint_dir) {
+  v1::Assignment a;
+  a.set_trial_id(trial);
+  a.set_generation(0);
+  a.set_rank(0);
+  a.set_world_size(1);
+  (*a.mutable_hparams())["lr"].set_double_value(1e-3);
+  (*a.mutable_hparams())["batch_per_worker"].set_int_value(2);
+  a.set_seed(5);
+  auto* sim = a.mutable_data()->mutable_simulate();
+  sim->set_events(120);
+  sim->set_files(2);
+  sim->set_energy_min_gev(10);
+  sim->set_energy_max_gev(100);
+  sim->set_seed(3);
+  a.set_max_epochs(1);
+  a.set_steps_per_epoch(steps);
+  a.set_validation_events(8);
+  a.set_checkpoint_dir(checkpoint_dir);
+  a.set_rendezvous_prefix("trial/" + trial + "/gen/0");
+  return a;
+}
+
+inline v1::CoordinatorMessage AssignmentMessage(const v1::Assignment& a) {
+  v1::CoordinatorMessage m;
+  *m.mutable_assignment() = a;
+  return m;
+}
+
+inline v1::CoordinatorMessage StopMessage(const std::string& trial, bool checkpoint) {
+  v1::CoordinatorMessage m;
+  m.mutable_command()->mutable_stop_trial()->set_trial_id(trial);
+  m.mutable_command()->mutable_stop_trial()->set_checkpoint(checkpoint);
+  return m;
+}
 
 }  // namespace cascade::worker::testing

@@ -17,7 +17,9 @@ namespace cascade::worker {
 namespace {
 
 namespace fs = std::filesystem;
+using testing::AssignmentMessage;
 using testing::FakeCoordinator;
+using testing::StopMessage;
 
 class WorkerAgentTest : public ::testing::Test {
  protected:
@@ -57,39 +59,8 @@ class WorkerAgentTest : public ::testing::Test {
     server_->Shutdown(std::chrono::system_clock::now());
   }
 
-  // One epoch of `steps` steps of batch 2 on 2 x 60 simulated showers, world 1.
   v1::Assignment Tiny(const std::string& trial, int64_t steps) {
-    v1::Assignment a;
-    a.set_trial_id(trial);
-    a.set_generation(0);
-    a.set_rank(0);
-    a.set_world_size(1);
-    (*a.mutable_hparams())["lr"].set_double_value(1e-3);
-    (*a.mutable_hparams())["batch_per_worker"].set_int_value(2);
-    a.set_seed(5);
-    auto* sim = a.mutable_data()->mutable_simulate();
-    sim->set_events(120);
-    sim->set_files(2);
-    sim->set_energy_min_gev(10);
-    sim->set_energy_max_gev(100);
-    sim->set_seed(3);
-    a.set_max_epochs(1);
-    a.set_steps_per_epoch(steps);
-    a.set_validation_events(8);
-    a.set_checkpoint_dir((*root_ / trial).string());
-    a.set_rendezvous_prefix("trial/" + trial + "/gen/0");
-    return a;
-  }
-  static v1::CoordinatorMessage AssignmentMessage(const v1::Assignment& a) {
-    v1::CoordinatorMessage m;
-    *m.mutable_assignment() = a;
-    return m;
-  }
-  static v1::CoordinatorMessage StopMessage(const std::string& trial, bool checkpoint) {
-    v1::CoordinatorMessage m;
-    m.mutable_command()->mutable_stop_trial()->set_trial_id(trial);
-    m.mutable_command()->mutable_stop_trial()->set_checkpoint(checkpoint);
-    return m;
+    return testing::TinyAssignment(trial, steps, (*root_ / trial).string());
   }
   bool WaitFor(bool (v1::WorkerMessage::*has)() const, size_t count = 1) {
     return fake_.WaitUntil([&] { return fake_.ReceivedLocked(has).size() >= count; });

@@ -1,0 +1,143 @@
+// Two agents train one trial as a group of 2: the Gloo group forms through the coordinator's
+// RendezvousServiceImpl (served next to a fake WorkerService), rank 0 alone reports metrics,
+// validation and checkpoints, and a StopTrial seen by one rank stops both at the same step.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <future>
+
+#include "common/rpc/token_registry.h"
+#include "coordinator/rendezvous/rendezvous_service.h"
+#include "tests/unit/worker/agent/fake_coordinator.h"
+#include "worker/agent/worker_agent.h"
+#include "worker/agent/worker_info.h"
+
+namespace cascade::worker {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::AssignmentMessage;
+using testing::FakeCoordinator;
+using testing::Received;
+using testing::StopMessage;
+
+constexpr char kToken[] = "pool-token";
+
+class WorkerAgentGroupTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    root_ = fs::temp_directory_path() /
+            ("cascade_agent_group_" + std::to_string(::getpid()) + "_" +
+             ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::create_directories(root_);
+    auth_ = std::make_unique<rpc::Authenticator>(rpc::TokenRegistry(
+        {{.name = "pool", .role = rpc::Role::kWorker, .sha256_hex = rpc::HashToken(kToken)}}));
+    rendezvous_ = std::make_unique<coordinator::RendezvousServiceImpl>(
+        *auth_, [this](const std::string&) -> std::optional<std::string> { return prefix_; });
+    grpc::ServerBuilder builder;
+    int port = 0;
+    builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
+    builder.RegisterService(&fake_);
+    builder.RegisterService(rendezvous_.get());
+    server_ = builder.BuildAndStart();
+    ASSERT_NE(port, 0);
+    AgentOptions options;
+    options.coordinator.address = "127.0.0.1:" + std::to_string(port);
+    options.coordinator.token = kToken;
+    options.data_cache = (root_ / "cache").string();
+    options.hostname = "127.0.0.1";
+    options.timeout_seconds = 60;
+    for (int i = 0; i < 2; ++i) {
+      auto channel =
+          grpc::CreateChannel(options.coordinator.address, grpc::InsecureChannelCredentials());
+      agents_.push_back(
+          std::make_unique<WorkerAgent>(options, channel, CollectWorkerInfo(options)));
+      runs_.push_back(std::async(std::launch::async, [this, i] { return agents_[i]->Run(); }));
+    }
+    ASSERT_TRUE(fake_.WaitUntil([&] { return fake_.sessions_locked() >= 2; }));
+  }
+
+  void TearDown() override {
+    for (auto& agent : agents_) agent->Drain();
+    for (auto& run : runs_) EXPECT_TRUE(run.get().ok());
+    agents_.clear();
+    server_->Shutdown(std::chrono::system_clock::now());
+    fs::remove_all(root_);
+  }
+
+  // Rank r of the trial goes to worker w-(7+r).
+  void Assign(const std::string& trial, int64_t steps) {
+    prefix_ = "trial/" + trial + "/gen/0";
+    for (int rank = 0; rank < 2; ++rank) {
+      v1::Assignment a = testing::TinyAssignment(trial, steps, (root_ / trial).string());
+      a.set_rank(rank);
+      a.set_world_size(2);
+      fake_.Send(AssignmentMessage(a), "w-" + std::to_string(7 + rank));
+    }
+  }
+  std::vector<Received> From(const std::string& worker, bool (v1::WorkerMessage::*has)() const) {
+    std::vector<Received> out;
+    for (auto& r : fake_.Messages(has)) {
+      if (r.worker_id == worker) out.push_back(r);
+    }
+    return out;
+  }
+  bool WaitForFinishedOfBoth() {
+    return fake_.WaitUntil([&] {
+      return fake_.ReceivedLocked(&v1::WorkerMessage::has_finished).size() +
+                 fake_.ReceivedLocked(&v1::WorkerMessage::has_failure).size() >=
+             2;
+    });
+  }
+
+  fs::path root_;
+  std::string prefix_;  // written before the assignments are sent, read by rendezvous calls
+  std::unique_ptr<rpc::Authenticator> auth_;
+  std::unique_ptr<coordinator::RendezvousServiceImpl> rendezvous_;
+  FakeCoordinator fake_;
+  std::unique_ptr<grpc::Server> server_;
+  std::vector<std::unique_ptr<WorkerAgent>> agents_;
+  std::vector<std::future<absl::Status>> runs_;
+};
+
+TEST_F(WorkerAgentGroupTest, TwoRanksTrainOneTrialThroughTheCoordinatorsRendezvous) {
+  Assign("t-5", 2);
+  ASSERT_TRUE(WaitForFinishedOfBoth());
+  for (const auto& r : fake_.Messages(&v1::WorkerMessage::has_failure)) {
+    ADD_FAILURE() << r.worker_id << ": " << r.message.failure().message();
+  }
+  for (const char* worker : {"w-7", "w-8"}) {
+    auto finished = From(worker, &v1::WorkerMessage::has_finished);
+    ASSERT_EQ(finished.size(), 1u) << worker;
+    EXPECT_EQ(finished[0].message.finished().steps_completed(), 2) << worker;
+    EXPECT_EQ(finished[0].message.finished().epochs_completed(), 1) << worker;
+  }
+  EXPECT_FALSE(From("w-7", &v1::WorkerMessage::has_step_metrics).empty());
+  EXPECT_EQ(From("w-7", &v1::WorkerMessage::has_validation).size(), 1u);
+  EXPECT_EQ(From("w-7", &v1::WorkerMessage::has_checkpoint).size(), 1u);
+  EXPECT_TRUE(From("w-8", &v1::WorkerMessage::has_step_metrics).empty());
+  EXPECT_TRUE(From("w-8", &v1::WorkerMessage::has_validation).empty());
+  EXPECT_TRUE(From("w-8", &v1::WorkerMessage::has_checkpoint).empty());
+  auto metrics = From("w-7", &v1::WorkerMessage::has_step_metrics);
+  EXPECT_EQ(metrics[0].message.step_metrics().metrics().world_size(), 2);
+}
+
+TEST_F(WorkerAgentGroupTest, AStopSeenByOneRankStopsBothAtTheSameStep) {
+  Assign("t-6", 50);
+  ASSERT_TRUE(fake_.WaitUntil(
+      [&] { return !fake_.ReceivedLocked(&v1::WorkerMessage::has_step_metrics).empty(); }));
+  fake_.Send(StopMessage("t-6", /*checkpoint=*/false), "w-8");  // rank 1 only
+  ASSERT_TRUE(WaitForFinishedOfBoth());
+  auto rank0 = From("w-7", &v1::WorkerMessage::has_finished);
+  auto rank1 = From("w-8", &v1::WorkerMessage::has_finished);
+  ASSERT_EQ(rank0.size(), 1u);
+  ASSERT_EQ(rank1.size(), 1u);
+  EXPECT_EQ(rank0[0].message.finished().steps_completed(),
+            rank1[0].message.finished().steps_completed());
+  EXPECT_LT(rank0[0].message.finished().steps_completed(), 50);
+  EXPECT_TRUE(fake_.Messages(&v1::WorkerMessage::has_failure).empty());
+}
+
+}  // namespace
+}  // namespace cascade::worker
