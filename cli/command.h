@@ -22,5 +22,7 @@ struct CommandContext {
 void RegisterModelCommands(CLI::App& app, CommandContext& ctx);    // model summary, train, generate
 void RegisterDataCommands(CLI::App& app, CommandContext& ctx);     // simulate
 void RegisterPhysicsCommands(CLI::App& app, CommandContext& ctx);  // validate
+// submit, scans, status, watch, trials, metrics, best, cancel, pause, resume, workers
+void RegisterServiceCommands(CLI::App& app, CommandContext& ctx);
 
 }  // namespace cascade::cli

@@ -1,4 +1,4 @@
-// `cascade`: the command-line front end (offline tools now; service commands as they land).
+// `cascade`: the command-line front end (offline tools and the coordinator's service commands).
 #include <CLI/CLI.hpp>
 
 #include "cli/command.h"
@@ -12,6 +12,7 @@ int main(int argc, char** argv) {
   cascade::cli::RegisterModelCommands(app, ctx);
   cascade::cli::RegisterDataCommands(app, ctx);
   cascade::cli::RegisterPhysicsCommands(app, ctx);
+  cascade::cli::RegisterServiceCommands(app, ctx);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,0 +1,114 @@
+#include "cli/service_views.h"
+
+#include <fmt/format.h>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+
+namespace cascade::cli {
+
+std::string TrialsDone(const v1::TrialCounts& counts) {
+  const int done = counts.completed() + counts.stopped() + counts.failed() + counts.canceled();
+  return absl::StrCat(done, "/", counts.total());
+}
+
+std::string BestSummary(const v1::Scan& scan) {
+  if (scan.best_trial_id().empty()) return "-";
+  return absl::StrCat(scan.metric(), " ", FormatNumber(scan.best_metric()), " (",
+                      scan.best_trial_id(), ")");
+}
+
+bool IsTerminal(v1::ScanState state) {
+  return state == v1::SCAN_STATE_COMPLETED || state == v1::SCAN_STATE_CANCELED ||
+         state == v1::SCAN_STATE_FAILED;
+}
+
+Table ScanTable(const google::protobuf::RepeatedPtrField<v1::Scan>& scans) {
+  Table table({"ID", "NAME", "STATE", "SEARCHER", "DONE", "RUNNING", "BEST", "OWNER", "CREATED"},
+              {"DONE", "RUNNING"});
+  for (const auto& scan : scans) {
+    table.AddRow({scan.id(), scan.name(), EnumLabel(scan.state()), scan.searcher(),
+                  TrialsDone(scan.trials()), absl::StrCat(scan.trials().running()),
+                  scan.best_trial_id().empty()
+                      ? "-"
+                      : absl::StrCat(FormatNumber(scan.best_metric()), " ", scan.best_trial_id()),
+                  scan.owner(), FormatTime(scan.created_at())});
+  }
+  return table;
+}
+
+Table TrialTable(const google::protobuf::RepeatedPtrField<v1::Trial>& trials) {
+  Table table({"ID", "STATE", "EPOCHS", "STEPS", "WORKERS", "RESTARTS", "BEST", "HPARAMS"},
+              {"EPOCHS", "STEPS", "WORKERS", "RESTARTS", "BEST"});
+  for (const auto& trial : trials) {
+    table.AddRow({trial.id(), EnumLabel(trial.state()),
+                  absl::StrCat(trial.epochs_completed(), "/", trial.max_epochs()),
+                  absl::StrCat(trial.steps_completed()), absl::StrCat(trial.world_size()),
+                  absl::StrCat(trial.restarts()),
+                  trial.has_best_metric() ? FormatNumber(trial.best_metric()) : "-",
+                  FormatHparams(trial.hparams())});
+  }
+  return table;
+}
+
+Table WorkerTable(const google::protobuf::RepeatedPtrField<v1::Worker>& workers) {
+  Table table({"ID", "HOST", "CPUS", "STATE", "TRIAL", "RANK", "HEARTBEAT", "FAILURES", "ISA"},
+              {"CPUS", "RANK", "HEARTBEAT", "FAILURES"});
+  for (const auto& worker : workers) {
+    const bool busy = !worker.trial_id().empty();
+    table.AddRow({worker.id(), worker.info().hostname(), absl::StrCat(worker.info().cpus()),
+                  EnumLabel(worker.state()), busy ? worker.trial_id() : "-",
+                  busy ? absl::StrCat(worker.rank()) : "-", FormatAge(worker.last_heartbeat()),
+                  absl::StrCat(worker.failures()), worker.info().cpu_isa()});
+  }
+  return table;
+}
+
+void PrintScanHeader(const v1::Scan& scan, std::ostream& out) {
+  const auto& c = scan.trials();
+  out << fmt::format("scan     {}  \"{}\"  {}\n", scan.id(), scan.name(), EnumLabel(scan.state()));
+  out << fmt::format("searcher {}  metric {} ({} is better)\n", scan.searcher(), scan.metric(),
+                     scan.smaller_is_better() ? "smaller" : "larger");
+  out << fmt::format(
+      "trials   {} total: {} pending, {} running, {} paused, {} completed, {} stopped, {} failed, "
+      "{} canceled\n",
+      c.total(), c.pending(), c.running(), c.paused(), c.completed(), c.stopped(), c.failed(),
+      c.canceled());
+  out << "best     " << BestSummary(scan) << "\n";
+  out << "owner    " << scan.owner() << "  created " << FormatTime(scan.created_at())
+      << "  updated " << FormatTime(scan.updated_at()) << "\n";
+  if (!scan.message().empty()) out << "message  " << scan.message() << "\n";
+}
+
+void PrintTrialDetail(const v1::Trial& trial, std::ostream& out) {
+  out << fmt::format("trial {}  {}  epochs {}/{}  steps {}  restarts {}\n", trial.id(),
+                     EnumLabel(trial.state()), trial.epochs_completed(), trial.max_epochs(),
+                     trial.steps_completed(), trial.restarts());
+  out << "  hparams     " << FormatHparams(trial.hparams()) << "\n";
+  out << "  seed        " << trial.seed() << "\n";
+  out << "  best        "
+      << (trial.has_best_metric() ? FormatNumber(trial.best_metric()) : std::string("-")) << "\n";
+  out << fmt::format("  group       generation {}, {} workers: {}\n", trial.generation(),
+                     trial.world_size(), absl::StrJoin(trial.worker_ids(), " "));
+  for (const auto& g : trial.generations()) {
+    out << fmt::format("  gen {:<3}     {} workers from step {} at {}: {}\n", g.generation(),
+                       g.world_size(), g.start_step(), FormatTime(g.started_at()), g.reason());
+  }
+  if (trial.has_latest_checkpoint()) {
+    const auto& ckpt = trial.latest_checkpoint();
+    out << fmt::format("  checkpoint  {} (epoch {}, step {})\n", ckpt.path(), ckpt.epoch(),
+                       ckpt.step());
+  }
+  if (trial.has_provenance()) {
+    const auto& p = trial.provenance();
+    out << fmt::format("  provenance  cascade {}, oneDNN {} ({}), gloo {}, trial seed {}\n",
+                       p.cascade_version(), p.onednn_version(), p.cpu_isa(), p.gloo_algorithm(),
+                       p.trial_seed());
+    for (const auto& [file, sha] : p.dataset_sha256()) {
+      out << "    " << file << "  sha256 " << sha << "\n";
+    }
+  }
+  if (!trial.message().empty()) out << "  message     " << trial.message() << "\n";
+}
+
+}  // namespace cascade::cli
