@@ -41,7 +41,11 @@ absl::Status Coordinator::Impl::OnValidation(WorkerRuntime& w, const v1::TrialVa
   TrialRuntime* t = FindTrial(v.trial_id());
   if (t == nullptr) return absl::OkStatus();
   ScanRuntime& s = *ScanOf(*t);
-  const bool current = IsCurrentMember(w) && v.generation() == w.worker.generation();
+  // The group training the trial now, or the one finishing a pause (its last validation before
+  // the pause checkpoint still counts for the searcher's rungs).
+  const bool current = v.generation() == w.worker.generation() &&
+                       w.worker.generation() == t->trial.generation() &&
+                       (IsCurrentMember(w) || t->trial.state() == v1::TRIAL_STATE_PAUSED);
   v1::MetricRecord record;
   record.set_trial_id(v.trial_id());
   *record.mutable_time() = TimeToProto(now);
@@ -92,7 +96,7 @@ absl::Status Coordinator::Impl::OnValidation(WorkerRuntime& w, const v1::TrialVa
           }
         }
         if (current && metric.has_value() && epoch > t->last_reported_epoch && s.live() &&
-            s.scan.state() == v1::SCAN_STATE_RUNNING) {
+            !IsTerminal(s.scan.state())) {
           t->last_reported_epoch = epoch;
           TouchSearcher(ch, s);
           CASCADE_ASSIGN_OR_RETURN(
