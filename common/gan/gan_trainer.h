@@ -12,10 +12,11 @@
 // Ghost batches (TrainerOptions::ghost_batches = k > 1): one process emulates k consecutive ranks
 // of a group. Each step takes k·batch rows and runs every update as k micro-batches of `batch`,
 // each with its own BN batch statistics, BN moving-statistic copy and dropout seed exactly as rank
-// i would have; the micro-batch gradients are averaged before the update and the k moving-stat
-// copies are averaged at the end of the step — the group's arithmetic up to summation order. It is
-// the single-process reference the data-parallel tests compare a real group against
-// (docs/distributed-training.md).
+// i would have; the micro-batch gradients are summed left to right (micro-batch 0 first) and
+// scaled by 1/k before the update, and the k moving-stat copies are averaged the same way at the
+// end of the step — the group's arithmetic bit for bit with its default rank-ordered allreduce,
+// which sums in the same order. It is the single-process reference the data-parallel tests compare
+// a real group against (docs/distributed-training.md).
 #pragma once
 
 #include <array>
