@@ -1,81 +1,28 @@
 #!/usr/bin/env bash
 # `srun -n 2 cascade-worker --standalone` under a real single-node Slurm that this script starts
-# itself, then deploy/slurm/train.sbatch through `sbatch --wait` on one node (munged + slurmctld + slurmd from Debian, everything in a fresh mktemp dir, free ports;
-# env.md §5). Both ranks must train and report the same state hash. If Slurm cannot start here, the
+# itself (tests/testing/slurm_cluster.sh), then deploy/slurm/train.sbatch through `sbatch --wait` on
+# one node. Both ranks must train and report the same state hash. If Slurm cannot start here, the
 # script prints why and exits 77 (ctest SKIP_RETURN_CODE): skipped, never passed. Every daemon is
 # stopped by PID on exit.
 #   slurm_test.sh WORKER HELPERS
 set -u
 worker=$1 bin=$2
-skip() { echo "SKIP: $*"; exit 77; }
-for tool in munged slurmctld slurmd srun sinfo; do
-  command -v "$tool" > /dev/null || skip "$tool not installed (deploy/install-deps.sh)"
-done
-[[ $(id -u) == 0 ]] || skip "the daemons need root here (SlurmUser=root)"
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=../../testing/slurm_cluster.sh
+source "$here/../../testing/slurm_cluster.sh"
 S=$(mktemp -d)
-declare -a pids=()
 cleanup() {
-  local p
-  [[ -n "${SLURM_CONF:-}" ]] && scancel --quiet --user=root 2> /dev/null
-  for p in "${pids[@]}"; do kill "$p" 2> /dev/null; done
-  for p in "${pids[@]}"; do
-    for _ in $(seq 50); do kill -0 "$p" 2> /dev/null || break; sleep 0.1; done
-    kill -9 "$p" 2> /dev/null
-  done
-  [[ -f "$S/munge-run/munged.pid" ]] && kill "$(cat "$S/munge-run/munged.pid")" 2> /dev/null
+  slurm_cluster_stop
   [[ -n "${KEEP:-}" ]] && echo "kept $S" && return
   rm -rf "$S"
 }
 trap cleanup EXIT
-show() { for f in "$S"/*.log "$S"/*.out "$S"/munge/munged.log; do [[ -f $f ]] && { echo "== $f"; tail -20 "$f"; }; done; }
-fail() { echo "FAIL: $*"; show; exit 1; }
+fail() { echo "FAIL: $*"; slurm_cluster_show; exit 1; }
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-mkdir -p "$S/munge" "$S/munge-run" "$S/state" "$S/spool" "$S/rdv"
-chmod 700 "$S/munge"
-chmod 755 "$S" "$S/munge-run"
-dd if=/dev/urandom of="$S/munge/munge.key" bs=1024 count=1 status=none
-chmod 400 "$S/munge/munge.key"
-munged --socket="$S/munge-run/munge.socket" --key-file="$S/munge/munge.key" \
-  --log-file="$S/munge/munged.log" --pid-file="$S/munge-run/munged.pid" \
-  --seed-file="$S/munge/munged.seed" || skip "munged did not start: $(tail -3 "$S/munge/munged.log" 2>/dev/null)"
-
-cat > "$S/slurm.conf" <<CONF
-ClusterName=cascadetest
-SlurmctldHost=localhost
-SlurmctldPort=$(free_port)
-SlurmdPort=$(free_port)
-SlurmUser=root
-AuthType=auth/munge
-AuthInfo=socket=$S/munge-run/munge.socket
-CredType=cred/munge
-StateSaveLocation=$S/state
-SlurmdSpoolDir=$S/spool
-SlurmctldPidFile=$S/slurmctld.pid
-SlurmdPidFile=$S/slurmd.pid
-SlurmctldLogFile=$S/slurmctld.log
-SlurmdLogFile=$S/slurmd.log
-ProctrackType=proctrack/linuxproc
-TaskPlugin=task/none
-SelectType=select/cons_tres
-SelectTypeParameters=CR_Core
-MpiDefault=none
-ReturnToService=2
-NodeName=localhost CPUs=$(nproc --all) State=UNKNOWN
-PartitionName=debug Nodes=localhost Default=YES MaxTime=INFINITE State=UP
-CONF
-export SLURM_CONF=$S/slurm.conf
-slurmctld -D -i -f "$SLURM_CONF" > "$S/slurmctld.out" 2>&1 &
-pids+=($!)
-slurmd -D -f "$SLURM_CONF" > "$S/slurmd.out" 2>&1 &
-pids+=($!)
-for _ in $(seq 300); do
-  [[ $(sinfo -h -o %T 2> /dev/null) == idle ]] && break
-  sleep 0.1
-done
-[[ $(sinfo -h -o %T 2> /dev/null) == idle ]] || { show; skip "Slurm did not reach idle: $(sinfo 2>&1 | tail -1)"; }
+slurm_cluster_start "$S"
+mkdir -p "$S/rdv"
 # nproc alone honours OMP_NUM_THREADS (ctest runs with 1); --all counts the machine.
-(( $(nproc --all) >= 2 )) || skip "srun -n 2 needs 2 CPUs, this node has $(nproc --all)"
+(( $(nproc --all) >= 2 )) || slurm_cluster_skip "srun -n 2 needs 2 CPUs, this node has $(nproc --all)"
 
 "$bin/make_showers" "$S/data" --files 4 --events 12 || fail "make_showers"
 export OMP_NUM_THREADS=1
