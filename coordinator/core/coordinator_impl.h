@@ -35,7 +35,6 @@ struct TrialRuntime {
   int64_t last_step = 0;
   int last_reported_epoch = 0;            // last epoch given to the searcher (epochs increase)
   std::map<int, double> metric_by_epoch;  // searcher metric per validated epoch (checkpoint rank)
-  std::set<std::string> finished;         // current-generation members that sent TrialFinished
   std::string next_reason = "initial";    // GroupGeneration.reason of the next placement
 };
 

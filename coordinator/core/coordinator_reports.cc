@@ -202,10 +202,10 @@ absl::Status Coordinator::Impl::OnFinished(WorkerRuntime& w, const v1::TrialFini
         t->trial.set_epochs_completed(std::max(t->trial.epochs_completed(), f.epochs_completed()));
         t->trial.set_steps_completed(std::max(t->trial.steps_completed(), f.steps_completed()));
         if (!current) return absl::OkStatus();
-        t->finished.insert(w.worker.id());
-        for (const std::string& member : t->trial.worker_ids()) {
-          if (!t->finished.count(member)) return absl::OkStatus();
-        }
+        // Finished ranks are unbound; failure paths restart the trial at once, so a member no
+        // longer bound to this generation has finished (this also holds after a coordinator
+        // restart, which keeps no in-memory record of who finished).
+        if (!BoundTo(t->trial.id(), t->trial.generation()).empty()) return absl::OkStatus();
         ScanRuntime& s = *ScanOf(*t);
         if (t->trial.epochs_completed() >= t->trial.max_epochs()) {
           return EndTrial(ch, s, *t, v1::TRIAL_STATE_COMPLETED, "", now);

@@ -82,7 +82,6 @@ absl::Status Coordinator::Impl::EndTrial(Change& ch, ScanRuntime& s, TrialRuntim
   t.trial.set_message(message);
   t.trial.clear_worker_ids();
   t.trial.set_world_size(0);
-  t.finished.clear();
   spdlog::info("coordinator: trial {} -> {} ({})", t.trial.id(), v1::TrialState_Name(state),
                message);
   if (!IsTerminal(state) || state == v1::TRIAL_STATE_CANCELED || !s.live() ||
@@ -115,7 +114,6 @@ absl::Status Coordinator::Impl::RestartOrFail(Change& ch, ScanRuntime& s, TrialR
   t.trial.set_message(reason);
   t.trial.clear_worker_ids();
   t.trial.set_world_size(0);
-  t.finished.clear();
   t.next_reason = reason;
   spdlog::warn("coordinator: trial {} restarts ({} of {} in scan {}) from {}: {}", t.trial.id(),
                used + 1, max_restarts, s.scan.id(),
@@ -281,7 +279,6 @@ absl::Status Coordinator::Impl::Schedule(absl::Time now) {
           *g->mutable_started_at() = TimeToProto(now);
           t.last_progress = now;
           t.last_step = t.trial.steps_completed();
-          t.finished.clear();
           for (size_t rank = 0; rank < p.worker_ids.size(); ++rank) {
             WorkerRuntime& w = workers.at(p.worker_ids[rank]);
             TouchWorker(ch, w);

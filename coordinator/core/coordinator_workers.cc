@@ -261,7 +261,8 @@ void Coordinator::Impl::CheckWorkers(absl::Time now) {
         }
         for (WorkerRuntime* w : to_gone) {
           TouchWorker(ch, *w);
-          if (w->bound()) Release(ch, *w);
+          // A current member keeps its binding so CheckTrials sees the failure and restarts.
+          if (w->bound() && !IsCurrentMember(*w)) Release(ch, *w);
           w->worker.set_state(v1::WORKER_STATE_GONE);
           if (w->sink != nullptr) {
             ch.after_commit.push_back([sink = w->sink] {
@@ -285,12 +286,17 @@ void Coordinator::Impl::CheckTrials(absl::Time now) {
     for (int rank = 0; rank < t->trial.worker_ids_size() && reason.empty(); ++rank) {
       const std::string& wid = t->trial.worker_ids(rank);
       auto it = workers.find(wid);
-      if (it == workers.end() || it->second.worker.trial_id() != id ||
-          it->second.worker.generation() != t->trial.generation()) {
-        reason = absl::StrCat("worker ", wid, " (rank ", rank, ") left the group");
-      } else if (it->second.worker.state() == v1::WORKER_STATE_GONE ||
-                 (it->second.worker.state() == v1::WORKER_STATE_LOST &&
-                  now > it->second.alive_until)) {
+      if (it == workers.end()) {
+        reason = absl::StrCat("worker ", wid, " (rank ", rank, ") is unknown");
+        continue;
+      }
+      const WorkerRuntime& w = it->second;
+      // Unbound members finished their rank (see OnFinished); the others must be alive.
+      if (w.worker.trial_id() != id || w.worker.generation() != t->trial.generation()) continue;
+      if (w.worker.state() == v1::WORKER_STATE_GONE) {
+        reason =
+            absl::StrCat("worker ", wid, " (rank ", rank, ") is gone (re-attach grace expired)");
+      } else if (w.worker.state() == v1::WORKER_STATE_LOST && now > w.alive_until) {
         reason = absl::StrCat("worker ", wid, " (rank ", rank, ") lost heartbeats");
       }
     }

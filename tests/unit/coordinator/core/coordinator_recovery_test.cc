@@ -89,6 +89,37 @@ TEST_F(CoordinatorRecoveryTest, RestartLosesNothingAcknowledgedAndGroupsReattach
   EXPECT_DOUBLE_EQ(scan.best_metric(), 0.2);
 }
 
+TEST_F(CoordinatorRecoveryTest, RanksFinishingAtDifferentTimesCompleteTheTrialAcrossARestart) {
+  const std::string scan_id = Submit(
+      SpecYaml("  name: grid\n", "  workers_per_trial: 2\n", "  lr: 0.001\n", "epochs: 1\n"));
+  FakeWorker& a = AddWorker();
+  FakeWorker& b = AddWorker();
+  Advance(absl::Seconds(1));
+  ASSERT_TRUE(a.current && b.current);
+  const std::string trial_id = a.current->trial_id();
+  FakeWorker& rank0 = a.current->rank() == 0 ? a : b;
+  FakeWorker& rank1 = a.current->rank() == 0 ? b : a;
+  ASSERT_TRUE(Validate(rank0, 1, 0.3).ok());
+  ASSERT_TRUE(Finish(rank1, 1).ok());
+  for (int i = 0; i < 5; ++i) {
+    HeartbeatAll();
+    Advance(absl::Seconds(1));
+  }
+  EXPECT_EQ(GetTrial(trial_id).state(), v1::TRIAL_STATE_RUNNING);
+  EXPECT_EQ(GetTrial(trial_id).restarts(), 0) << "a finished rank is not a lost member";
+  StopCoordinator();
+  StartCoordinator();
+  EXPECT_TRUE(Reattach(rank0));
+  EXPECT_FALSE(Reattach(rank1));
+  HeartbeatAll();
+  Advance(absl::Seconds(1));
+  ASSERT_TRUE(Finish(rank0, 1).ok());
+  v1::Trial t = GetTrial(trial_id);
+  EXPECT_EQ(t.state(), v1::TRIAL_STATE_COMPLETED);
+  EXPECT_EQ(t.restarts(), 0);
+  EXPECT_EQ(GetScan(scan_id).state(), v1::SCAN_STATE_COMPLETED);
+}
+
 TEST_F(CoordinatorRecoveryTest, UnknownWorkerSessionIsFailedPrecondition) {
   auto sink = std::make_shared<FakeSink>();
   EXPECT_EQ(coordinator_->OpenSession("w-777777", sink, now_).code(),
