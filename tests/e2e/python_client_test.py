@@ -5,7 +5,8 @@ Debian's python3-grpcio and python3-protobuf, with Python code generated from pr
 test time, check that the wire contract is what the .proto files say: submit (validate-only, a bad
 spec, then for real, then an idempotent retry), read the scan back with GetScan and ListScans, and
 get UNAUTHENTICATED without a valid token. When the `cascade` binary is given, its service
-commands are run against the same coordinator too.
+commands are run against the same coordinator too (list, status, a bad submit, cancel, then watch
+of the canceled scan exits 1).
 
 Usage: python_client_test.py COORDINATOR_BINARY PROTO_DIR [CASCADE_BINARY]
 Exit codes: 0 pass, 1 fail, 77 skip (only when the coordinator binary does not exist).
@@ -167,6 +168,12 @@ def run_client(stub, pb2, scan_pb2, tmp):
                           metadata=auth, timeout=30)
     check(scan_id not in [s.id for s in done.scans], "the state filter leaves it out of COMPLETED")
 
+    stream = stub.WatchScan(pb2.WatchScanRequest(scan_id=scan_id), metadata=auth, timeout=30)
+    first = next(stream)
+    check(first.WhichOneof("kind") == "scan" and first.scan.id == scan_id,
+          "WatchScan starts with a snapshot of the scan")
+    stream.cancel()
+
     try:
         stub.GetScan(pb2.GetScanRequest(scan_id="s-does-not-exist"), metadata=auth, timeout=30)
         check(False, "unknown scan id fails")
@@ -215,6 +222,12 @@ def run_cli(cascade, address, scan_id, tmp):
           "cascade submit of a bad spec exits 3 naming the field (%d: %s)" % (bad.returncode, bad.stderr.strip()))
     missing = cli("status", "s-does-not-exist")
     check(missing.returncode == 3, "cascade status of an unknown scan exits 3 (%d)" % missing.returncode)
+    canceled = cli("cancel", scan_id)
+    check(canceled.returncode == 0 and "CANCELED" in canceled.stdout,
+          "cascade cancel prints the new state (%s)" % (canceled.stdout + canceled.stderr).strip())
+    watched = cli("watch", scan_id)
+    check(watched.returncode == 1, "cascade watch of a canceled scan exits 1 (%d: %s)"
+          % (watched.returncode, watched.stderr.strip()))
     env["CASCADE_TOKEN"] = secrets.token_hex(32)
     refused = cli("scans")
     check(refused.returncode == 1 and "hint" in refused.stderr, "a wrong token exits 1 with a hint")
@@ -233,6 +246,8 @@ def main():
 
     tmp = tempfile.mkdtemp(prefix="cascade-e2e-")
     proc = None
+    log = None
+    ok = False
     try:
         gen = os.path.join(tmp, "gen")
         os.makedirs(gen)
@@ -252,11 +267,12 @@ def main():
         if cascade:
             run_cli(cascade, address, scan_id, tmp)
         channel.close()
-        if failures:
-            print("--- coordinator log ---\n" + open(log).read()[-4000:])
+        ok = not failures
     finally:
         if proc is not None:
             stop(proc)
+        if not ok and log is not None:
+            print("--- coordinator log (tail) ---\n" + open(log).read()[-4000:])
         shutil.rmtree(tmp, ignore_errors=True)
     print("%d failed" % len(failures))
     return 1 if failures else 0
