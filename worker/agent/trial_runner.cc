@@ -3,6 +3,7 @@
 #include <omp.h>
 #include <spdlog/spdlog.h>
 
+#include <array>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -209,15 +210,20 @@ void TrialRunner::Train(const v1::Assignment& a) {
     if (!r.checkpoint.empty()) outbox_.Push(CheckpointMessage(a, r.checkpoint, epochs, steps));
   };
   loop.should_stop = [&] {
-    float stop = (stop_ || abort_) ? 1.f : 0.f;
+    // [stop, abort] counts over the group: every rank asks at the same step, so the group
+    // leaves at the same step.
+    std::array<float, 2> flags = {stop_ ? 1.f : 0.f, abort_ ? 1.f : 0.f};
     if (group->world() > 1) {
-      // Every rank asks at the same step, so the group stops at the same step.
-      if (absl::Status st = group->AllreduceSum({&stop, 1}); !st.ok()) {
+      if (absl::Status st = group->AllreduceSum(flags); !st.ok()) {
         group_error = st;
         return true;
       }
+      if (flags[1] > 0 && !abort_) {
+        group_error = absl::UnavailableError(
+            absl::StrCat(who, ": a peer left the group (its assignment was replaced or dropped)"));
+      }
     }
-    return stop > 0;
+    return flags[0] + flags[1] > 0;
   };
   absl::Status status = loop.Run();
   if (status.ok()) status = group_error;

@@ -6,8 +6,9 @@
 // rank: TrialFinished or a FailureReport. Then idle again.
 //
 // Stop (StopTrial) ends the trial after the current step; in a group the ranks agree on the stop
-// step with a one-float allreduce after every step. Abort drops the trial without a report (the
-// coordinator took it away). A new assignment replaces the current one (aborted) unless it is the
+// step with a two-float allreduce [stop, abort] after every step. Abort drops the trial without a
+// report (the coordinator took it away); the other ranks of its group then leave at the same step
+// and report PEER_LOST. A new assignment replaces the current one (aborted) unless it is the
 // same trial, generation and rank (a re-sent assignment after re-attach), which is ignored.
 // Thread-safe.
 #pragma once

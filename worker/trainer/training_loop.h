@@ -79,7 +79,7 @@ class TrainingLoop {
   std::function<void(const EpochReport&)> on_epoch;
   // Asked after every step (after on_step); true ends Run() with OK after that step, skipping the
   // epoch's validation and checkpoint; stopped() then says so. In a group every rank must answer
-  // the same at the same step (the worker agent agrees on it with a one-float allreduce).
+  // the same at the same step (the worker agent agrees on it with a small allreduce).
   std::function<bool()> should_stop;
 
   absl::Status Run();

@@ -4,6 +4,7 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -25,7 +26,7 @@ struct Received {
 
 class FakeCoordinator final : public v1::WorkerService::Service {
  public:
-  bool keep_current = true;  // answer to a re-attaching Register
+  std::atomic<bool> keep_current{true};  // answer to a re-attaching Register
 
   grpc::Status Register(grpc::ServerContext*, const v1::RegisterRequest* request,
                         v1::RegisterResponse* response) override {
@@ -35,7 +36,7 @@ class FakeCoordinator final : public v1::WorkerService::Service {
     response->set_worker_id(request->worker_id().empty() ? "w-" + std::to_string(7 + fresh_++)
                                                          : request->worker_id());
     response->set_heartbeat_interval_ms(50);
-    response->set_keep_current(keep_current);
+    response->set_keep_current(keep_current.load());
     cv_.notify_all();
     return grpc::Status::OK;
   }
@@ -56,7 +57,7 @@ class FakeCoordinator final : public v1::WorkerService::Service {
       std::lock_guard<std::mutex> lock(mu_);
       session = ++sessions_;
       hellos_.push_back(worker);
-      active_ = context;
+      active_[worker] = context;
     }
     bool done = false;
     std::thread writer([&] {
@@ -83,7 +84,7 @@ class FakeCoordinator final : public v1::WorkerService::Service {
     {
       std::lock_guard<std::mutex> lock(mu_);
       done = true;
-      active_ = nullptr;
+      if (active_[worker] == context) active_.erase(worker);
       ended_sessions_++;
       cv_.notify_all();
     }
@@ -97,10 +98,10 @@ class FakeCoordinator final : public v1::WorkerService::Service {
     outgoing_[worker].push_back(std::move(message));
     cv_.notify_all();
   }
-  // Drops the most recently opened session (tests with one worker).
-  void DropSession() {
+  // Breaks `worker`'s open session, as a coordinator restart would.
+  void DropSession(const std::string& worker = "w-7") {
     std::lock_guard<std::mutex> lock(mu_);
-    if (active_ != nullptr) active_->TryCancel();
+    if (auto it = active_.find(worker); it != active_.end()) it->second->TryCancel();
   }
 
   // Waits (bounded by a generous limit that only a broken agent reaches) until `done` holds.
@@ -141,7 +142,7 @@ class FakeCoordinator final : public v1::WorkerService::Service {
   std::vector<Received> received_;
   std::map<std::string, std::deque<v1::CoordinatorMessage>> outgoing_;
   int fresh_ = 0;
-  grpc::ServerContext* active_ = nullptr;
+  std::map<std::string, grpc::ServerContext*> active_;  // open session per worker
   int sessions_ = 0;
   int ended_sessions_ = 0;
 };

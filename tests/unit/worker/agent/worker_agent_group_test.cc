@@ -139,5 +139,22 @@ TEST_F(WorkerAgentGroupTest, AStopSeenByOneRankStopsBothAtTheSameStep) {
   EXPECT_TRUE(fake_.Messages(&v1::WorkerMessage::has_failure).empty());
 }
 
+TEST_F(WorkerAgentGroupTest, ARankWhoseAssignmentIsDroppedTakesItsGroupWithIt) {
+  Assign("t-7", 50);
+  ASSERT_TRUE(fake_.WaitUntil(
+      [&] { return !fake_.ReceivedLocked(&v1::WorkerMessage::has_step_metrics).empty(); }));
+  fake_.keep_current = false;  // rank 1 re-attaches and is told to drop the trial
+  fake_.DropSession("w-8");
+  ASSERT_TRUE(fake_.WaitUntil(
+      [&] { return !fake_.ReceivedLocked(&v1::WorkerMessage::has_failure).empty(); }));
+  auto failures = fake_.Messages(&v1::WorkerMessage::has_failure);
+  ASSERT_EQ(failures.size(), 1u);
+  EXPECT_EQ(failures[0].worker_id, "w-7");
+  EXPECT_EQ(failures[0].message.failure().kind(), v1::FAILURE_KIND_PEER_LOST);
+  EXPECT_NE(failures[0].message.failure().message().find("left the group"), std::string::npos)
+      << failures[0].message.failure().message();
+  EXPECT_TRUE(fake_.Messages(&v1::WorkerMessage::has_finished).empty());
+}
+
 }  // namespace
 }  // namespace cascade::worker
