@@ -81,6 +81,7 @@ absl::Status Coordinator::Impl::Recover(absl::Time now) {
           w.worker.set_state(v1::WORKER_STATE_LOST);
           w.alive_until = now + options.reattach_grace;
           w.lost_since = now;
+          w.stop_sent_at = now;  // a leftover binding gets progress_timeout to wind down
         }
         return absl::OkStatus();
       },

@@ -56,6 +56,7 @@ struct WorkerRuntime {
   absl::Time lost_since;
   absl::Time last_heartbeat;
   bool assignment_delivered = false;
+  absl::Time stop_sent_at = absl::InfinitePast();  // StopTrial for its binding (leftovers)
   bool bound() const { return !worker.trial_id().empty(); }
 };
 
@@ -119,7 +120,8 @@ struct Coordinator::Impl {
   absl::Status Schedule(absl::Time now);
   v1::Assignment BuildAssignment(const ScanRuntime& s, const TrialRuntime& t, int rank) const;
   // Ends the stale generation's rendezvous namespace and tells the workers still training it.
-  void StopGroup(Change& ch, TrialRuntime& t, bool checkpoint, const std::string& reason);
+  void StopGroup(Change& ch, TrialRuntime& t, bool checkpoint, const std::string& reason,
+                 absl::Time now);
   void Release(Change& ch, WorkerRuntime& w);  // unbinds; IDLE when connected
   std::vector<WorkerRuntime*> BoundTo(const std::string& trial_id, int generation);
   bool AnyBoundTo(const std::string& trial_id);

@@ -48,7 +48,7 @@ void Coordinator::Impl::Release(Change& ch, WorkerRuntime& w) {
 }
 
 void Coordinator::Impl::StopGroup(Change& ch, TrialRuntime& t, bool checkpoint,
-                                  const std::string& reason) {
+                                  const std::string& reason, absl::Time now) {
   const std::string prefix = RendezvousPrefixOf(t.trial.id(), t.trial.generation());
   for (WorkerRuntime* w : BoundTo(t.trial.id(), t.trial.generation())) {
     const bool connected = w->worker.state() == v1::WORKER_STATE_BUSY && w->sink != nullptr;
@@ -63,6 +63,8 @@ void Coordinator::Impl::StopGroup(Change& ch, TrialRuntime& t, bool checkpoint,
     stop->set_trial_id(t.trial.id());
     stop->set_checkpoint(checkpoint);
     stop->set_reason(reason);
+    TouchWorker(ch, *w);
+    w->stop_sent_at = now;
     ch.after_commit.push_back([sink = w->sink, msg] { sink->Send(msg); });
   }
   if (t.trial.generation() > 0) {
@@ -77,7 +79,7 @@ absl::Status Coordinator::Impl::EndTrial(Change& ch, ScanRuntime& s, TrialRuntim
                                          absl::Time now) {
   TouchTrial(ch, t);
   const bool was_running = t.trial.state() == v1::TRIAL_STATE_RUNNING;
-  if (was_running) StopGroup(ch, t, state == v1::TRIAL_STATE_PAUSED, message);
+  if (was_running) StopGroup(ch, t, state == v1::TRIAL_STATE_PAUSED, message, now);
   t.trial.set_state(state);
   t.trial.set_message(message);
   t.trial.clear_worker_ids();
@@ -108,7 +110,7 @@ absl::Status Coordinator::Impl::RestartOrFail(Change& ch, ScanRuntime& s, TrialR
                     now);
   }
   TouchTrial(ch, t);
-  StopGroup(ch, t, /*checkpoint=*/false, reason);
+  StopGroup(ch, t, /*checkpoint=*/false, reason, now);
   t.trial.set_state(v1::TRIAL_STATE_PENDING);
   t.trial.set_restarts(t.trial.restarts() + 1);
   t.trial.set_message(reason);

@@ -238,9 +238,14 @@ absl::Status Coordinator::HandleWorkerMessage(const std::string& worker_id,
 }
 
 void Coordinator::Impl::CheckWorkers(absl::Time now) {
-  std::vector<WorkerRuntime*> to_lose, to_gone;
+  std::vector<WorkerRuntime*> to_lose, to_gone, stuck;
   for (auto& [id, w] : workers) {
     const v1::WorkerState st = w.worker.state();
+    // Told to stop (restart, pause, searcher stop) but never reported back: stop waiting for it,
+    // so the trial it blocks can be placed again.
+    if (w.bound() && !IsCurrentMember(w) && now - w.stop_sent_at > options.progress_timeout) {
+      stuck.push_back(&w);
+    }
     if ((st == v1::WORKER_STATE_IDLE || st == v1::WORKER_STATE_BUSY ||
          st == v1::WORKER_STATE_DRAINING) &&
         now > w.alive_until) {
@@ -249,9 +254,14 @@ void Coordinator::Impl::CheckWorkers(absl::Time now) {
       to_gone.push_back(&w);
     }
   }
-  if (to_lose.empty() && to_gone.empty()) return;
+  if (to_lose.empty() && to_gone.empty() && stuck.empty()) return;
   absl::Status st = Commit(
       [&](Change& ch) {
+        for (WorkerRuntime* w : stuck) {
+          spdlog::warn("coordinator: worker {} never finished stopped trial {}; released",
+                       w->worker.id(), w->worker.trial_id());
+          Release(ch, *w);
+        }
         for (WorkerRuntime* w : to_lose) {
           TouchWorker(ch, *w);
           w->worker.set_state(v1::WORKER_STATE_LOST);

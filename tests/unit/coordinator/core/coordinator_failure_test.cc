@@ -91,6 +91,32 @@ TEST_F(CoordinatorFailureTest, PeerFailureStopsSurvivorsAndRegroups) {
   EXPECT_EQ(Send(*workers_[0], m).code(), absl::StatusCode::kInvalidArgument);
 }
 
+TEST_F(CoordinatorFailureTest, SurvivorThatNeverReportsBackIsReleasedAfterProgressTimeout) {
+  options_.progress_timeout = absl::Seconds(60);
+  StopCoordinator();
+  StartCoordinator();
+  Submit(OneTrialSpec(2, 5));
+  FakeWorker& a = AddWorker();
+  FakeWorker& b = AddWorker();
+  Advance(absl::Seconds(1));
+  ASSERT_TRUE(a.current && b.current);
+  const std::string trial_id = a.current->trial_id();
+  ASSERT_TRUE(Fail(a, v1::FAILURE_KIND_PEER_LOST).ok());
+  for (int i = 0; i < 30; ++i) {  // b ignores its StopTrial but keeps heartbeating
+    HeartbeatAll();
+    Advance(absl::Seconds(1));
+  }
+  EXPECT_EQ(GetTrial(trial_id).state(), v1::TRIAL_STATE_PENDING);
+  for (int i = 0; i < 35; ++i) {
+    HeartbeatAll();
+    Advance(absl::Seconds(1));
+  }
+  v1::Trial t = GetTrial(trial_id);
+  EXPECT_EQ(t.state(), v1::TRIAL_STATE_RUNNING);
+  EXPECT_EQ(t.generation(), 2);
+  EXPECT_EQ(b.current->generation(), 2);
+}
+
 TEST_F(CoordinatorFailureTest, ProgressWatchdogRestartsAHungGroup) {
   options_.progress_timeout = absl::Seconds(60);
   StopCoordinator();
