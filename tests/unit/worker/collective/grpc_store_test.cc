@@ -2,9 +2,14 @@
 // coordinator's store and allreduce; store failures surface as gloo::IoException / Unavailable.
 #include "worker/collective/grpc_store.h"
 
+#include <arpa/inet.h>
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
+#include <atomic>
 #include <thread>
 
 #include "common/rpc/token_registry.h"
@@ -110,6 +115,41 @@ TEST_F(GrpcStoreTest, AWorkerWithoutAssignmentCannotJoinAGroup) {
   auto group = ConnectGloo(store, options);
   ASSERT_FALSE(group.ok());
   EXPECT_EQ(group.status().code(), absl::StatusCode::kUnavailable) << group.status();
+}
+
+TEST_F(GrpcStoreTest, RetriesWhileTheCoordinatorIsDown) {
+  // A free port with nothing behind it yet: the kernel's choice for a socket then closed.
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof(addr);
+  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+  ASSERT_EQ(::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len), 0);
+  ::close(fd);
+  const int port = ntohs(addr.sin_port);
+  const std::string address = "127.0.0.1:" + std::to_string(port);
+  const std::string key = std::string(kPrefix) + "/late";
+  std::atomic<bool> got{false};
+  std::thread coordinator([&] {
+    // Comes (back) up after the first attempts failed; the key is set once it is up.
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    coordinator::RendezvousServiceImpl restarted(
+        *auth_, [](const std::string&) { return std::optional<std::string>(kPrefix); });
+    grpc::ServerBuilder builder;
+    builder.AddListeningPort(address, grpc::InsecureServerCredentials());
+    builder.RegisterService(&restarted);
+    auto server = builder.BuildAndStart();
+    ASSERT_NE(server, nullptr);
+    ASSERT_TRUE(restarted.store().Set(key, "ok").ok());
+    while (!got) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    server->Shutdown(std::chrono::system_clock::now());
+  });
+  GrpcStore store(grpc::CreateChannel(address, grpc::InsecureChannelCredentials()),
+                  {.token = kToken, .worker_id = "w-0", .timeout = std::chrono::seconds(60)});
+  EXPECT_EQ(store.get(key), (std::vector<char>{'o', 'k'}));
+  got = true;
+  coordinator.join();
 }
 
 }  // namespace
