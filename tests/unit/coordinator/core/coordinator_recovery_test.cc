@@ -120,6 +120,38 @@ TEST_F(CoordinatorRecoveryTest, RanksFinishingAtDifferentTimesCompleteTheTrialAc
   EXPECT_EQ(GetScan(scan_id).state(), v1::SCAN_STATE_COMPLETED);
 }
 
+TEST_F(CoordinatorRecoveryTest, SessionEndsMakeWorkersLostUntilTheyComeBack) {
+  Submit(SpecYaml("  name: grid\n", "  workers_per_trial: 1\n", "  lr: 0.001\n", "epochs: 1\n"));
+  FakeWorker& w = AddWorker();
+  Advance(absl::Seconds(1));
+  ASSERT_TRUE(w.current.has_value());
+  auto state = [&] { return coordinator_->ListWorkers({})->workers(0).state(); };
+  // A stale stream ending after the worker opened a new session changes nothing.
+  std::shared_ptr<FakeSink> old_sink = w.sink;
+  EXPECT_TRUE(Reattach(w));
+  coordinator_->CloseSession(w.id, old_sink.get(), now_);
+  EXPECT_EQ(state(), v1::WORKER_STATE_BUSY);
+  EXPECT_TRUE(old_sink->closed.has_value()) << "the replaced session was closed";
+  // The current stream ends: LOST, and not placed anywhere; a new session brings it back.
+  coordinator_->CloseSession(w.id, w.sink.get(), now_);
+  EXPECT_EQ(state(), v1::WORKER_STATE_LOST);
+  EXPECT_EQ(Heartbeat(w).code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_TRUE(Reattach(w)) << "within heartbeat_timeout the group is intact";
+  EXPECT_EQ(state(), v1::WORKER_STATE_BUSY);
+  // Silent past heartbeat_timeout on an open session: LOST, its group restarts; its next message
+  // revives it as an idle worker, and the trial is placed again at a new generation.
+  const std::string trial_id = w.current->trial_id();
+  Advance(absl::Seconds(11));
+  EXPECT_EQ(state(), v1::WORKER_STATE_LOST);
+  EXPECT_EQ(GetTrial(trial_id).restarts(), 1);
+  w.current.reset();
+  EXPECT_TRUE(Heartbeat(w).ok());
+  EXPECT_EQ(state(), v1::WORKER_STATE_IDLE);
+  Advance(absl::Seconds(1));
+  ASSERT_TRUE(w.current.has_value());
+  EXPECT_EQ(w.current->generation(), 2);
+}
+
 TEST_F(CoordinatorRecoveryTest, UnknownWorkerSessionIsFailedPrecondition) {
   auto sink = std::make_shared<FakeSink>();
   EXPECT_EQ(coordinator_->OpenSession("w-777777", sink, now_).code(),
