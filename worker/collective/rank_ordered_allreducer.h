@@ -9,6 +9,9 @@
 
 namespace gloo {
 class Context;
+namespace transport {
+class UnboundBuffer;
+}  // namespace transport
 }  // namespace gloo
 
 namespace cascade::collective {
@@ -23,14 +26,17 @@ namespace cascade::collective {
 // owner sends its summed chunk to every rank (allgather). Each rank sends and receives
 // (W-1)/W·S per phase, 2(W-1)/W·S per call — the ring's volume — and the exchange takes two
 // message latencies instead of the ring's 2(W-1) sequential steps.
-// All receives (both phases) are posted before any send, so a peer's data never waits for a
-// buffer; a peer's allgather data can only arrive after it received this rank's chunk, which is
-// when this rank's send from that region has completed, so posting into the region early is safe.
+// Messages are ≤ 1 MiB segments, pipelined: each segment of the own chunk is summed and sent on as
+// soon as all peers' parts of it are in. All receives (both phases) are posted before any send, so
+// a peer's data never waits for a buffer; a peer's allgather segment can only arrive after it
+// received this rank's same segment, i.e. after this rank's send from that region completed, so
+// posting into the region early is safe.
 // Invariants: scratch_ holds (W-1) chunks of the largest count seen, allocated once per growth
 // (never per call for the trainer's fixed sizes). Throws Gloo's exceptions; the caller converts.
 class RankOrderedAllreducer {
  public:
   explicit RankOrderedAllreducer(std::shared_ptr<gloo::Context> context);
+  ~RankOrderedAllreducer();
 
   // data := elementwise sum over ranks, identical on every rank. Bounded by `timeout` overall.
   void Run(std::span<float> data, uint32_t tag, std::chrono::milliseconds timeout);
@@ -38,6 +44,8 @@ class RankOrderedAllreducer {
  private:
   std::shared_ptr<gloo::Context> context_;
   std::vector<float> scratch_;  // (W-1, S/W rounded up): peers' contributions to this rank's chunk
+  // Per call: one receive handle per peer over its scratch row (handles only, no data).
+  std::vector<std::unique_ptr<gloo::transport::UnboundBuffer>> peer_rows_;
 };
 
 }  // namespace cascade::collective

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <string>
 #include <tuple>
+#include <utility>
 #include <vector>
 
 #include "gtest/gtest.h"
@@ -108,8 +109,9 @@ float Inexact(int rank, size_t i) {
 // passes the same exact-sum tests above but fails this one at W = 3 (its chunk c starts at rank
 // c-1).
 TEST(GlooCollective, RankOrderedSumsEveryElementInRankOrder) {
-  for (int world : {2, 3, 4}) {
-    const size_t count = 10007;
+  // 1,573,865 floats: at W = 3 each rank's chunk is 3 pipelined 1 MiB segments, the last partial.
+  for (auto [world, count] : {std::pair{2, size_t{10007}}, std::pair{3, size_t{10007}},
+                              std::pair{4, size_t{10007}}, std::pair{3, size_t{1573865}}}) {
     std::vector<float> expected(count);
     int reassociated = 0;  // elements where another order gives another float
     for (size_t i = 0; i < count; ++i) {
@@ -127,7 +129,8 @@ TEST(GlooCollective, RankOrderedSumsEveryElementInRankOrder) {
       for (size_t i = 0; i < count; ++i) data[i] = Inexact(rank, i);
       ASSERT_TRUE(collective.AllreduceSum(data).ok());
       for (size_t i = 0; i < count; ++i) {
-        ASSERT_EQ(data[i], expected[i]) << "world " << world << " rank " << rank << " index " << i;
+        ASSERT_EQ(data[i], expected[i])
+            << "world " << world << " count " << count << " rank " << rank << " index " << i;
       }
     });
   }
