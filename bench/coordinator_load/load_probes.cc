@@ -128,7 +128,10 @@ double ProcessCpuSeconds(int pid) {
 std::string ServerHeartbeatQuantiles(int metrics_port) {
   httplib::Client client("127.0.0.1", metrics_port);
   auto response = client.Get("/metrics");
-  if (!response || response->status != 200) return "null";
+  if (!response || response->status != 200) {
+    std::cerr << "metrics: GET /metrics on port " << metrics_port << " failed\n";
+    return "null";
+  }
   const std::string prefix =
       "cascade_rpc_duration_seconds_bucket{method=\"WorkerService/Session.heartbeat\",le=\"";
   std::vector<std::pair<double, double>> buckets;  // (le, cumulative count)
@@ -141,7 +144,10 @@ std::string ServerHeartbeatQuantiles(int metrics_port) {
     if (!absl::SimpleAtod(line.substr(line.rfind(' ') + 1), &count)) continue;
     buckets.emplace_back(le == "+Inf" ? 1e9 : std::stod(le), count);
   }
-  if (buckets.empty() || buckets.back().second == 0) return "null";
+  if (buckets.empty() || buckets.back().second == 0) {
+    std::cerr << "metrics: no heartbeat histogram samples\n";
+    return "null";
+  }
   const double total = buckets.back().second;
   auto quantile = [&](double q) {
     for (const auto& [le, count] : buckets) {

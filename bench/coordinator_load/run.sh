@@ -57,7 +57,7 @@ for n in "${sizes[@]}"; do
   results+=("$line")
   kill -TERM "$coord_pid"; wait "$coord_pid" || echo "coordinator exit code $?" >&2
   coord_pid=
-  grep -c . "$work/coordinator-$n.log" | xargs -I{} echo "coordinator log lines: {}" >&2
+  echo "coordinator log lines: $(grep -c . "$work/coordinator-$n.log" || true)" >&2
 done
 
 printf '%s\n' "${results[@]}" | python3 -c '

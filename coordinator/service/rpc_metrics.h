@@ -46,7 +46,8 @@ class RpcMetrics {
   std::map<std::string, std::unique_ptr<Histogram>, std::less<>> histograms_;
 };
 
-// Records the time from construction to destruction under `method`.
+// Records the time from construction to destruction under `method`, which must outlive the timer
+// (a literal, or a string declared before it).
 class RpcTimer {
  public:
   RpcTimer(RpcMetrics* metrics, std::string_view method)

@@ -60,6 +60,21 @@ TEST_F(MetricsEndpointTest, ServesMetricsAndHealth) {
   StartServer();
   v1::RegisterResponse registered;
   ASSERT_TRUE(Register(kWorkerToken, &registered).ok());
+  {  // one session with one heartbeat, ended by the worker
+    grpc::ClientContext context;
+    Prepare(context, kWorkerToken);
+    auto stream = worker_->Session(&context);
+    v1::WorkerMessage message;
+    message.mutable_hello()->set_worker_id(registered.worker_id());
+    ASSERT_TRUE(stream->Write(message));
+    message.mutable_heartbeat()->set_step(0);
+    ASSERT_TRUE(stream->Write(message));
+    stream->WritesDone();
+    v1::CoordinatorMessage reply;
+    while (stream->Read(&reply)) {
+    }
+    ASSERT_TRUE(stream->Finish().ok());
+  }
   auto endpoint = MetricsEndpoint::Start("127.0.0.1", 0, coordinator_.get(), server_->metrics());
   ASSERT_TRUE(endpoint.ok()) << endpoint.status();
   httplib::Client client("127.0.0.1", (*endpoint)->port());
@@ -73,6 +88,9 @@ TEST_F(MetricsEndpointTest, ServesMetricsAndHealth) {
   EXPECT_THAT(
       metrics->body,
       HasSubstr("cascade_rpc_duration_seconds_count{method=\"WorkerService/Register\"} 1\n"));
+  EXPECT_THAT(metrics->body, HasSubstr("cascade_rpc_duration_seconds_count{method=\"WorkerService/"
+                                       "Session.heartbeat\"} 1\n"));
+  EXPECT_THAT(metrics->body, HasSubstr("cascade_heartbeats_total 1\n"));
   EXPECT_THAT(metrics->body, HasSubstr("process_cpu_seconds_total "));
   auto health = client.Get("/healthz");
   ASSERT_TRUE(health);
