@@ -33,9 +33,10 @@ namespace cascade::coordinator {
 struct CoordinatorOptions {
   absl::Duration heartbeat_interval = absl::Seconds(1);  // told to workers at Register
   absl::Duration heartbeat_timeout = absl::Seconds(10);  // silent this long -> worker LOST
-  absl::Duration reattach_grace = absl::Seconds(30);  // LOST this long -> GONE; also after restart
-  absl::Duration progress_timeout =
-      absl::Minutes(10);        // RUNNING trial without a new step -> failed
+  // LOST this long -> GONE; also the re-attach window after a coordinator restart.
+  absl::Duration reattach_grace = absl::Seconds(30);
+  // A RUNNING trial without a new step this long has failed (progress watchdog).
+  absl::Duration progress_timeout = absl::Minutes(10);
   std::string checkpoint_root;  // resolves a relative spec `checkpoint.dir` ("" = as written)
 };
 
