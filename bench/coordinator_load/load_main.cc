@@ -184,8 +184,13 @@ int main(int argc, char** argv) {
     with_trial += w->has_trial();
     steps += w->steps_sent();
   }
-  const std::string server_side =
-      f.metrics_port > 0 ? cascade::bench::ServerHeartbeatQuantiles(f.metrics_port) : "null";
+  auto server_side = [&](const std::string& method) {
+    return f.metrics_port > 0 ? cascade::bench::ServerQuantiles(f.metrics_port, method)
+                              : std::string("null");
+  };
+  const std::string server_heartbeat = server_side("WorkerService/Session.heartbeat");
+  const std::string server_probe = server_side("UserService/ListScans");
+  const std::string server_register = server_side("WorkerService/Register");
   for (auto& w : workers) w->Stop();
 
   std::printf(
@@ -194,7 +199,8 @@ int main(int argc, char** argv) {
       "\"window_s\":%.1f,\"heartbeats_per_s\":%.1f,\"heartbeats_skipped\":%lld,"
       "\"step_reports\":%lld,\"hb_write_p50_ms\":%.3f,\"hb_write_p99_ms\":%.3f,"
       "\"probe_p50_ms\":%.3f,\"probe_p99_ms\":%.3f,\"probe_calls\":%zu,"
-      "\"coordinator_cpu_percent\":%.1f,\"server_heartbeat\":%s}\n",
+      "\"coordinator_cpu_percent\":%.1f,\"server_heartbeat\":%s,\"server_probe\":%s,"
+      "\"server_register\":%s}\n",
       f.workers, ids.size(), welcomed, alive, with_trial, register_seconds,
       register_latency.Percentile(0.5) * 1e3, register_latency.Percentile(0.99) * 1e3, window,
       sent / window, static_cast<long long>(heartbeats_skipped.load()),
@@ -202,6 +208,6 @@ int main(int argc, char** argv) {
       write_latency.Percentile(0.99) * 1e3, probe_latency.Percentile(0.5) * 1e3,
       probe_latency.Percentile(0.99) * 1e3, probe_latency.Count(),
       f.coordinator_pid > 0 ? 100.0 * (cpu_after - cpu_before) / window : -1.0,
-      server_side.c_str());
+      server_heartbeat.c_str(), server_probe.c_str(), server_register.c_str());
   return 0;
 }

@@ -125,7 +125,7 @@ double ProcessCpuSeconds(int pid) {
   return (std::stod(fields[11]) + std::stod(fields[12])) / sysconf(_SC_CLK_TCK);
 }
 
-std::string ServerHeartbeatQuantiles(int metrics_port) {
+std::string ServerQuantiles(int metrics_port, const std::string& method) {
   httplib::Client client("127.0.0.1", metrics_port);
   auto response = client.Get("/metrics");
   if (!response || response->status != 200) {
@@ -133,7 +133,7 @@ std::string ServerHeartbeatQuantiles(int metrics_port) {
     return "null";
   }
   const std::string prefix =
-      "cascade_rpc_duration_seconds_bucket{method=\"WorkerService/Session.heartbeat\",le=\"";
+      absl::StrCat("cascade_rpc_duration_seconds_bucket{method=\"", method, "\",le=\"");
   std::vector<std::pair<double, double>> buckets;  // (le, cumulative count)
   for (absl::string_view line : absl::StrSplit(response->body, '\n')) {
     if (!absl::StartsWith(line, prefix)) continue;
@@ -145,7 +145,7 @@ std::string ServerHeartbeatQuantiles(int metrics_port) {
     buckets.emplace_back(le == "+Inf" ? 1e9 : std::stod(le), count);
   }
   if (buckets.empty() || buckets.back().second == 0) {
-    std::cerr << "metrics: no heartbeat histogram samples\n";
+    std::cerr << "metrics: no samples of " << method << "\n";
     return "null";
   }
   const double total = buckets.back().second;

@@ -36,8 +36,9 @@ void RunProbe(v1::UserService::Stub& stub, const std::string& token,
 // utime + stime of process `pid` in seconds (0 when pid <= 0 or unreadable).
 double ProcessCpuSeconds(int pid);
 
-// {"count":N,"p50_ms":x,"p99_ms":y} of "WorkerService/Session.heartbeat" from the coordinator's
-// histogram (bucket upper bounds), or "null".
-std::string ServerHeartbeatQuantiles(int metrics_port);
+// {"count":N,"p50_le_ms":x,"p99_le_ms":y} of `method` (e.g. "WorkerService/Session.heartbeat")
+// from the coordinator's latency histogram: the upper bounds of the buckets holding the quantiles.
+// "null" when unavailable.
+std::string ServerQuantiles(int metrics_port, const std::string& method);
 
 }  // namespace cascade::bench

@@ -66,10 +66,12 @@ rows = [json.loads(l) for l in sys.stdin if l.strip()]
 cols = [("workers","N"),("alive","alive"),("register_p50_ms","reg p50 ms"),("register_p99_ms","reg p99 ms"),
         ("heartbeats_per_s","hb/s"),("hb_write_p50_ms","hb write p50 ms"),("hb_write_p99_ms","hb write p99 ms"),
         ("probe_p50_ms","probe p50 ms"),("probe_p99_ms","probe p99 ms"),("coordinator_cpu_percent","coord CPU %")]
-print("| " + " | ".join(c[1] for c in cols) + " | server hb p99 (bucket) |")
-print("|" + "---|" * (len(cols) + 1))
+server = [("server_heartbeat", "server hb p99"), ("server_probe", "server probe p99"),
+          ("server_register", "server reg p99")]
+print("| " + " | ".join(c[1] for c in cols + server) + " |")
+print("|" + "---|" * (len(cols) + len(server)))
 for r in rows:
-    hb = r.get("server_heartbeat") or {}
     cells = [("%.2f" % r[k]) if isinstance(r[k], float) else str(r[k]) for k, _ in cols]
-    print("| " + " | ".join(cells) + " | " + ("<= %g ms" % hb["p99_le_ms"] if hb else "-") + " |")
+    cells += [("<= %g ms" % r[k]["p99_le_ms"]) if r.get(k) else "-" for k, _ in server]
+    print("| " + " | ".join(cells) + " |")
 '

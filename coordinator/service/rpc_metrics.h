@@ -18,8 +18,8 @@ namespace cascade::coordinator {
 class RpcMetrics {
  public:
   // Upper bounds (seconds) of the histogram buckets; +Inf is implicit.
-  static constexpr std::array<double, 12> kBuckets = {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005,
-                                                      0.01,   0.025,   0.05,   0.1,   0.5,    2.5};
+  static constexpr std::array<double, 14> kBuckets = {
+      0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5};
 
   // Every method name the services record (e.g. "UserService/SubmitScan").
   explicit RpcMetrics(const std::vector<std::string>& methods);
