@@ -24,5 +24,6 @@ void RegisterDataCommands(CLI::App& app, CommandContext& ctx);     // simulate
 void RegisterPhysicsCommands(CLI::App& app, CommandContext& ctx);  // validate
 // submit, scans, status, watch, trials, metrics, best, cancel, pause, resume, workers
 void RegisterServiceCommands(CLI::App& app, CommandContext& ctx);
+void RegisterAdminCommands(CLI::App& app, CommandContext& ctx);  // admin token ..., admin backup
 
 }  // namespace cascade::cli

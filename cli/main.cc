@@ -13,6 +13,7 @@ int main(int argc, char** argv) {
   cascade::cli::RegisterDataCommands(app, ctx);
   cascade::cli::RegisterPhysicsCommands(app, ctx);
   cascade::cli::RegisterServiceCommands(app, ctx);
+  cascade::cli::RegisterAdminCommands(app, ctx);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
