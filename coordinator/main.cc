@@ -22,6 +22,7 @@
 #include "common/config/yaml_config.h"
 #include "common/rpc/authenticator.h"
 #include "common/version.h"
+#include "coordinator/admin/admin_service.h"
 #include "coordinator/core/coordinator.h"
 #include "coordinator/rendezvous/rendezvous_service.h"
 #include "coordinator/service/logging.h"
@@ -49,6 +50,7 @@ struct Flags {
   std::string checkpoint_root;
   std::string log_level = "info";
   bool log_json = false;
+  bool check_config = false;
 };
 
 void AddFlags(CLI::App& app, Flags& f) {
@@ -95,6 +97,8 @@ void AddFlags(CLI::App& app, Flags& f) {
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}))
       ->capture_default_str();
   app.add_flag("--log-json", f.log_json, "log one JSON object per line");
+  app.add_flag("--check-config", f.check_config,
+               "validate the flags / --config file and exit (a service unit's ExecStartPre)");
 }
 
 // Logging is configured before anything can fail here, so the error is one log line (JSON with
@@ -148,11 +152,13 @@ int Run(const Flags& f) {
     rendezvous.store().DropPrefix(prefix);
   };
 
+  coordinator::AdminServiceImpl admin(**auth, f.state);
+
   coordinator::ServerOptions server_options;
   server_options.listen_address = f.listen;
   server_options.tls = {f.tls_cert, f.tls_key};
   auto server =
-      coordinator::CoordinatorServer::Start(c, auth->get(), server_options, {&rendezvous});
+      coordinator::CoordinatorServer::Start(c, auth->get(), server_options, {&rendezvous, &admin});
   if (!server.ok()) {
     const int code = absl::IsInvalidArgument(server.status()) ? kBadInput : kFailure;
     return Fail(code, std::string(server.status().message()));
@@ -212,5 +218,9 @@ int main(int argc, char** argv) {
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  if (flags.check_config) {
+    std::cout << "cascade-coordinator: configuration OK\n";
+    return kOk;
+  }
   return Run(flags);
 }
