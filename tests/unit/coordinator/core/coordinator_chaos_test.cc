@@ -83,7 +83,9 @@ TEST_P(CoordinatorChaosTest, InvariantsHoldAndEveryScanEnds) {
       start_epoch_[a.trial_id()] = epoch;
       if (epoch >= a.max_epochs()) {
         for (auto& fw : workers_) {
-          if (fw->current && Key(*fw->current) == Key(a)) ASSERT_TRUE(Finish(*fw, epoch).ok());
+          if (fw->current && Key(*fw->current) == Key(a)) {
+            ASSERT_TRUE(Finish(*fw, epoch).ok());
+          }
         }
       }
     }

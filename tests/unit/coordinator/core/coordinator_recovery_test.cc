@@ -210,7 +210,9 @@ TEST_F(CoordinatorRecoveryTest, AshaStopsTheRightTrialsAtTheRightRungsAcrossARes
         Validate(*w, epoch, objective(by_id[id].hparams().at("x").double_value(), epoch)).ok());
     const v1::TrialState state = GetTrial(id).state();
     if (state == v1::TRIAL_STATE_STOPPED || epoch >= 4) {
-      if (state == v1::TRIAL_STATE_STOPPED) EXPECT_FALSE(w->sink->Stops().empty());
+      if (state == v1::TRIAL_STATE_STOPPED) {
+        EXPECT_FALSE(w->sink->Stops().empty());
+      }
       ASSERT_TRUE(Finish(*w, epoch).ok());
       queue.erase(std::find(queue.begin(), queue.end(), id));
     }

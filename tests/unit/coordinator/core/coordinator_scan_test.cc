@@ -100,7 +100,9 @@ TEST_F(CoordinatorScanTest, GridScanRunsToCompletionAndPicksTheBestTrial) {
       }
     }
     for (auto& w : workers_) {
-      if (w->current) ASSERT_TRUE(Finish(*w, 2).ok());
+      if (w->current) {
+        ASSERT_TRUE(Finish(*w, 2).ok());
+      }
     }
   }
   scan = GetScan(scan_id);
