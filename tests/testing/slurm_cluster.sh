@@ -96,14 +96,34 @@ CONF
   slurm_cluster_skip "Slurm did not reach idle: $(sinfo 2>&1 | tail -1)"
 }
 
-# Cancels every job of this private cluster, then stops the daemons by PID (TERM, then KILL after
-# 5 s). Safe to call twice, or when start never ran.
+# PIDs of the slurmstepd processes of this cluster: slurmd forks one per job step and they
+# outlive it, so they are found by the SLURM_CONF (a path unique to this cluster) they inherit.
+slurm_cluster_step_pids() {
+  local conf=$SLURM_CLUSTER_DIR/slurm.conf f p
+  for f in /proc/[0-9]*/cmdline; do
+    p=${f#/proc/}
+    p=${p%/cmdline}
+    [[ $(tr -d '\0' < "$f" 2> /dev/null) == slurmstepd* ]] || continue
+    tr '\0' '\n' < "/proc/$p/environ" 2> /dev/null | grep -qxF "SLURM_CONF=$conf" && echo "$p"
+  done
+}
+
+# Cancels every job of this private cluster and waits (up to 60 s: KillWait is 30 s) until they
+# are gone, so no job step outlives the daemons; then stops the daemons and any step left over by
+# PID (TERM, then KILL after 5 s). Safe to call twice, or when start never ran.
 slurm_cluster_stop() {
   local p _
   [[ -n "$SLURM_CLUSTER_DIR" ]] || return 0
-  [[ -n "${SLURM_CONF:-}" ]] && scancel --quiet --user=root 2> /dev/null
-  for p in "${SLURM_CLUSTER_PIDS[@]}"; do kill "$p" 2> /dev/null; done
-  for p in "${SLURM_CLUSTER_PIDS[@]}"; do
+  if [[ -n "${SLURM_CONF:-}" ]] && scancel --quiet --user=root 2> /dev/null; then
+    for _ in $(seq 120); do
+      [[ -z $(squeue -h -o %i 2> /dev/null) ]] && break
+      sleep 0.5
+    done
+  fi
+  local -a pids=("${SLURM_CLUSTER_PIDS[@]}")
+  mapfile -t -O "${#pids[@]}" pids < <(slurm_cluster_step_pids)
+  for p in "${pids[@]}"; do kill "$p" 2> /dev/null; done
+  for p in "${pids[@]}"; do
     for _ in $(seq 50); do kill -0 "$p" 2> /dev/null || break; sleep 0.1; done
     kill -9 "$p" 2> /dev/null
   done
