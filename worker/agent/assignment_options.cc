@@ -79,6 +79,9 @@ absl::Status ApplyModel(const v1::ModelVariant& m, gan::ModelConfig& c) {
     case v1::MODEL_FILTERS_MULTIPLE_OF_16:
       c.filters = gan::Filters::kMultipleOf16;
       break;
+    case v1::MODEL_FILTERS_TINY:
+      c.filters = gan::Filters::kTiny;
+      break;
     default:
       return absl::InvalidArgumentError(absl::StrCat("model.filters: unknown value ", m.filters()));
   }

@@ -63,6 +63,14 @@ TEST(ToTrainingOptionsTest, MapsEveryField) {
   EXPECT_EQ(o->seed, 77u);
 }
 
+TEST(ToTrainingOptionsTest, MapsTheTinyVariant) {
+  v1::Assignment a = Full();
+  a.mutable_model()->set_filters(v1::MODEL_FILTERS_TINY);
+  auto o = ToTrainingOptions(a, {});
+  ASSERT_TRUE(o.ok()) << o.status();
+  EXPECT_EQ(o->model.filters, gan::Filters::kTiny);
+}
+
 TEST(ToTrainingOptionsTest, UnsetFieldsKeepTheDefaults) {
   v1::Assignment a;
   a.set_max_epochs(1);

@@ -147,7 +147,8 @@ class FakeCoordinator final : public v1::WorkerService::Service {
   int ended_sessions_ = 0;
 };
 
-// One epoch of `steps` steps of batch 2 on 2 x 60 simulated showers (validation 8 showers),
+// One epoch of `steps` steps of batch 2 of the tiny model on 2 x 60 simulated showers
+// (validation 8 showers),
 // rank 0 of a group of 1, checkpoints under `checkpoint_dir`.
 inline v1::Assignment TinyAssignment(const std::string& trial, int64_t steps,
                                      const std::string& checkpoint_dir) {
@@ -159,6 +160,7 @@ inline v1::Assignment TinyAssignment(const std::string& trial, int64_t steps,
   (*a.mutable_hparams())["lr"].set_double_value(1e-3);
   (*a.mutable_hparams())["batch_per_worker"].set_int_value(2);
   a.set_seed(5);
+  a.mutable_model()->set_filters(v1::MODEL_FILTERS_TINY);  // plumbing, not physics
   auto* sim = a.mutable_data()->mutable_simulate();
   sim->set_events(120);
   sim->set_files(2);
