@@ -60,8 +60,9 @@ int CreateToken(const TokenFlags& f) {
   if (!reg.ok()) return Fail(reg.status(), kBadInput);
   for (const rpc::TokenEntry& e : reg->entries()) {
     if (e.name == f.name) {
-      return Fail(absl::AlreadyExistsError(absl::StrCat(
-                      "a token named \"", f.name, "\" exists in ", f.tokens, " (revoke it first)")),
+      return Fail(absl::AlreadyExistsError(
+                      absl::StrCat("a token named \"", f.name, "\" exists in ", f.tokens,
+                                   " (names are never reused: choose another)")),
                   kFailure);
     }
   }

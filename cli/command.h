@@ -25,5 +25,7 @@ void RegisterPhysicsCommands(CLI::App& app, CommandContext& ctx);  // validate
 // submit, scans, status, watch, trials, metrics, best, cancel, pause, resume, workers
 void RegisterServiceCommands(CLI::App& app, CommandContext& ctx);
 void RegisterAdminCommands(CLI::App& app, CommandContext& ctx);  // admin token ..., admin backup
+// completion bash|zsh; registered last so it sees every other command
+void RegisterCompletionCommand(CLI::App& app, CommandContext& ctx);
 
 }  // namespace cascade::cli

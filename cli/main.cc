@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
   cascade::cli::RegisterPhysicsCommands(app, ctx);
   cascade::cli::RegisterServiceCommands(app, ctx);
   cascade::cli::RegisterAdminCommands(app, ctx);
+  cascade::cli::RegisterCompletionCommand(app, ctx);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
