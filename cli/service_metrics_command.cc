@@ -83,14 +83,16 @@ Row ToRow(const v1::MetricRecord& record) {
   return row;
 }
 
-// Columns for a set of records: the fixed ones of each kind present, then the physics
-// observables in name order; `with_kind` adds a leading kind column (CSV of both kinds).
-std::vector<std::string> Columns(const std::vector<v1::MetricRecord>& records, bool with_kind) {
-  bool any_step = false, any_validation = false;
+// Columns of the requested kind ("" = both, with a leading kind column) whether or not records
+// exist, so a script sees the same header for an empty trial; then the physics observables
+// present, in name order.
+std::vector<std::string> Columns(const std::vector<v1::MetricRecord>& records,
+                                 const std::string& kind) {
+  const bool with_kind = kind.empty();
+  const bool any_step = kind != "validation";
+  const bool any_validation = kind != "step";
   std::set<std::string> observables;
   for (const auto& r : records) {
-    any_step |= r.has_step();
-    any_validation |= r.has_validation();
     if (r.has_validation()) {
       for (const auto& [name, value] : r.validation().observables()) observables.insert(name);
     }
@@ -116,8 +118,9 @@ std::string CsvField(const std::string& value) {
   return quoted + "\"";
 }
 
-void PrintCsv(const std::vector<v1::MetricRecord>& records, bool with_kind, std::ostream& out) {
-  const auto columns = Columns(records, with_kind);
+void PrintCsv(const std::vector<v1::MetricRecord>& records, const std::string& kind,
+              std::ostream& out) {
+  const auto columns = Columns(records, kind);
   std::vector<std::string> cells;
   for (const auto& c : columns) cells.push_back(CsvField(c));
   out << absl::StrJoin(cells, ",") << "\n";
@@ -129,8 +132,9 @@ void PrintCsv(const std::vector<v1::MetricRecord>& records, bool with_kind, std:
   }
 }
 
+// `records` are all of one kind.
 void PrintTable(const std::vector<v1::MetricRecord>& records, std::ostream& out) {
-  const auto columns = Columns(records, false);
+  const auto columns = Columns(records, records.front().has_step() ? "step" : "validation");
   std::vector<std::string> headers, right;
   for (const auto& c : columns) {
     headers.push_back(TableHeader(c));
@@ -172,7 +176,7 @@ int RunMetrics(ServiceSession& session, const MetricsArgs& args, const CommandIo
   for (const auto& r : all.records()) (r.has_step() ? steps : validations).push_back(r);
   if (args.output == OutputFormat::kCsv) {
     std::vector<v1::MetricRecord> records(all.records().begin(), all.records().end());
-    PrintCsv(records, /*with_kind=*/args.kind.empty(), io.out);
+    PrintCsv(records, args.kind, io.out);
     return kOk;
   }
   if (all.records().empty()) {

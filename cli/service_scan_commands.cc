@@ -57,7 +57,8 @@ int RunSubmit(ServiceSession& session, const SubmitArgs& args, const CommandIo& 
     return code;
   }
   if (args.output == OutputFormat::kJson) {
-    io.out << ToJson(response) << "\n";
+    // With --watch, JSON lines of events follow: keep every document on one line.
+    io.out << ToJson(response, /*compact=*/args.watch) << "\n";
   } else if (args.validate_only) {
     io.out << fmt::format("{}: valid, {} trials planned\n", args.spec_file,
                           response.trials_planned());

@@ -22,10 +22,32 @@ namespace {
 // Redraws at most this often: step metrics can arrive many times a second.
 constexpr auto kRedrawInterval = std::chrono::milliseconds(200);
 
-int TerminalRows() {
+// Rows and columns of the terminal on stdout; 0 columns when unknown (not a real terminal).
+winsize TerminalSize() {
   winsize size{};
-  if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &size) == 0 && size.ws_row > 0) return size.ws_row;
-  return 24;
+  if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &size) != 0 || size.ws_row == 0) {
+    size.ws_row = 24;
+    size.ws_col = 0;
+  }
+  return size;
+}
+
+// Cuts every line to the terminal's width: a wrapped line would take two rows, and the cursor-up
+// of the next redraw would then leave stale rows behind. Cuts bytes: a non-ASCII scan name or
+// hyperparameter at the very edge may lose half a character (cosmetic only).
+std::string FitWidth(const std::string& text, size_t columns) {
+  if (columns == 0) return text;
+  const size_t width = columns > 1 ? columns - 1 : columns;  // the last column makes some wrap
+  std::string out;
+  size_t begin = 0;
+  while (begin < text.size()) {
+    size_t end = text.find('\n', begin);
+    if (end == std::string::npos) end = text.size();
+    out.append(text, begin, std::min(end - begin, width));
+    out += '\n';
+    begin = end + 1;
+  }
+  return out;
 }
 
 // Draws `view` over the previous drawing of `lines` lines (cursor up, clear to the end).
@@ -37,7 +59,8 @@ class Redrawer {
     if (!force && now - last_ < kRedrawInterval) return;
     last_ = now;
     // Header (~6 lines), blank, table header, and a line for "... more".
-    const std::string text = view.Render(std::max(1, TerminalRows() - 10));
+    const winsize size = TerminalSize();
+    const std::string text = FitWidth(view.Render(std::max(1, size.ws_row - 10)), size.ws_col);
     if (lines_ > 0) out_ << "\033[" << lines_ << "F\033[J";
     out_ << text << std::flush;
     lines_ = static_cast<int>(std::count(text.begin(), text.end(), '\n'));
@@ -48,6 +71,23 @@ class Redrawer {
   std::chrono::steady_clock::time_point last_{};
   int lines_ = 0;
 };
+
+// The stream's snapshot is the Scan message alone; its trials come from GetScan so the table is
+// complete from the first drawing. Best effort: the stream stays the source of every change.
+void SeedTrials(ServiceSession& session, const std::string& scan_id, WatchView& view) {
+  v1::GetScanRequest request;
+  request.set_scan_id(scan_id);
+  request.set_include_trials(true);
+  v1::GetScanResponse response;
+  grpc::ClientContext context;
+  session.Prepare(context);
+  if (!session.stub().GetScan(&context, request, &response).ok()) return;
+  for (const auto& trial : response.trials()) {
+    v1::ScanEvent event;
+    *event.mutable_trial() = trial;
+    view.Apply(event);
+  }
+}
 
 int ExitCodeForEnd(const v1::Scan& scan) {
   return scan.state() == v1::SCAN_STATE_COMPLETED ? kOk : kFailure;
@@ -71,8 +111,9 @@ int RunWatch(ServiceSession& session, const WatchArgs& args, const CommandIo& io
     v1::ScanEvent event;
     bool got_event = false;
     while (reader->Read(&event)) {
-      got_event = ever_connected = true;
       view.Apply(event);
+      if (!got_event && !IsTerminal(view.scan().state())) SeedTrials(session, args.scan_id, view);
+      got_event = ever_connected = true;
       if (args.output == OutputFormat::kJson) {
         io.out << ToJson(event, /*compact=*/true) << "\n" << std::flush;
       } else if (redraw) {

@@ -156,6 +156,14 @@ TEST_F(ServiceCommandsTest, MetricsCsvHasHeaderAndOneRowPerRecord) {
   EXPECT_THAT(lines[0], HasSubstr("shower_depth_w1"));
   EXPECT_EQ(lines[3].rfind("validation,", 0), 0u);
   EXPECT_THAT(lines[3], HasSubstr(",0.5,"));
+
+  out_.str("");
+  EXPECT_EQ(RunMetrics(*session, {"t-000001", "validation", OutputFormat::kCsv}, Io()), kOk);
+  lines = absl::StrSplit(out_.str(), '\n', absl::SkipEmpty());
+  ASSERT_EQ(lines.size(), 3u);
+  EXPECT_EQ(lines[0],
+            "time,epoch,step,sampling_fraction_mre,generator_loss,discriminator_loss,"
+            "validation_seconds,shower_depth_w1");
 }
 
 TEST_F(ServiceCommandsTest, MetricsJsonAndTable) {
@@ -300,6 +308,17 @@ TEST_F(ServiceCommandsTest, WatchExits0WhenTheScanCompletes) {
   EXPECT_THAT(out_.str(), HasSubstr("[##########----------]"));
   EXPECT_THAT(out_.str(), HasSubstr("\033["));  // cursor up over the previous drawing
   EXPECT_THAT(out_.str(), HasSubstr("0.125"));
+}
+
+TEST_F(ServiceCommandsTest, WatchTableShowsEveryTrialFromTheFirstDrawing) {
+  // The stream's snapshot carries no trials; the table still lists them (seeded by GetScan).
+  fake_.service().SetWatchScripts(
+      {{{ScanEvent(1, v1::SCAN_STATE_RUNNING), ScanEvent(2, v1::SCAN_STATE_COMPLETED)}}});
+  auto session = Session();
+  EXPECT_EQ(RunWatch(*session, {.scan_id = "s-000001"}, Io(/*tty=*/true)), kOk) << err_.str();
+  EXPECT_THAT(out_.str(), HasSubstr("t-000001"));
+  EXPECT_THAT(out_.str(), HasSubstr("t-000002"));
+  EXPECT_THAT(out_.str(), HasSubstr("[####----------------]"));  // t-000001: 2 of 10 epochs
 }
 
 TEST_F(ServiceCommandsTest, WatchExits1WhenTheScanFailsAndPrintsJsonLines) {
