@@ -6,7 +6,8 @@
 #   3. a second scan: once its trial has a checkpoint, `scancel --signal=TERM` drains the pool
 #      (what --signal=TERM@N does before a time limit). Each worker must exit 0 within the
 #      template's drain window, deregister (GONE or DRAINING in `cascade workers`, not LOST), and
-#      hand its trial back: not FAILED, not finished by the draining pool;
+#      hand its trial back: not FAILED, not finished by the draining pool, not charged to
+#      max_restarts;
 #   4. a second pool picks the trial up in a new group and the scan COMPLETES.
 # Outcomes are checked, not timings, except the drain window, which is the template's contract.
 # If Slurm cannot start here the script exits 77 (ctest SKIP). Every process is stopped by PID.
@@ -151,6 +152,7 @@ before=$(trial_json "$scan2")
 echo "before the drain: $(jq -c '{id, state, epochs_completed, max_epochs, generation, restarts}' <<< "$before")"
 trial2=$(jq -r .id <<< "$before")
 gen_before=$(jq -r '.generation // 0' <<< "$before")
+restarts_before=$(jq -r '.restarts // 0' <<< "$before")
 window=$(sed -n 's/^#SBATCH --signal=TERM@\([0-9]*\).*/\1/p' "$template")
 [[ -n $window ]] || fail "$template has no #SBATCH --signal=TERM@N line"
 
@@ -197,6 +199,10 @@ echo "final: $(jq -c '{id, state, epochs_completed, max_epochs, generation, rest
 [[ $(jq -r .epochs_completed <<< "$final") == 8 ]] || fail "trial $trial2: epochs $(jq -r .epochs_completed <<< "$final") of 8"
 (($(jq -r '.generation // 0' <<< "$final") > gen_before)) \
   || fail "trial $trial2 finished in generation $(jq -r .generation <<< "$final"): not re-formed on pool 2"
+# A drain is not a failure: it must not use up the scan's max_restarts (pools that rotate through
+# Slurm time limits would otherwise fail their trials after max_restarts rotations).
+(($(jq -r '.restarts // 0' <<< "$final") == restarts_before)) \
+  || fail "trial $trial2: the drain was charged as a restart ($(jq -r .restarts <<< "$final") > $restarts_before)"
 # The trial went on from its checkpoint in a group of pool 2's workers.
 pool2_ids=$(workers_json | jq -c --arg job "$job2" '[.workers[] | select(.info.slurm_job_id == $job) | .id]')
 last_group=$(jq -c '.generations[-1].worker_ids // []' <<< "$final")
