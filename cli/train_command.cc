@@ -76,7 +76,7 @@ void RegisterTrainCommand(CLI::App& app, CommandContext& ctx) {
       ->capture_default_str();
   cmd->add_option("--seed", o.seed, "seed of every random draw")->capture_default_str();
   cmd->add_option("--filters", f->filters, "original | 16 | tiny (plumbing tests)")
-      ->check(CLI::IsMember({"original", "16"}))
+      ->check(CLI::IsMember({"original", "16", "tiny"}))
       ->capture_default_str();
   cmd->add_option("--bn-axis", f->bn_axis, "last | channel")
       ->check(CLI::IsMember({"channel", "last"}))

@@ -12,7 +12,7 @@ BUILD_PKGS=(
   libyaml-cpp-dev libsqlite3-dev libcli11-dev libspdlog-dev libfmt-dev libcpp-httplib-dev
   nlohmann-json3-dev libbenchmark-dev
   gnuplot-nox clang-format
-  python3-h5py python3-numpy python3-grpcio python3-protobuf
+  python3-h5py python3-numpy python3-grpcio python3-protobuf jq
   slurm-wlm slurmctld slurmd slurm-client munge  # tests/integration/trainer Slurm test
 )
 BENCH_PKGS=(python3-torch libopenmpi-dev openmpi-bin)
