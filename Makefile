@@ -7,7 +7,7 @@ JOBS       ?= $(shell nproc)
 DEMO_OUT   ?= demo-out
 CTEST_TIMEOUT ?= 600
 
-.PHONY: all deps configure build check check-asan demo bench format package clean
+.PHONY: all deps configure build check check-asan check-fuzz demo bench format package clean
 
 all: build
 
@@ -25,6 +25,7 @@ build: deps configure
 check: build
 	cd $(BUILD) && OMP_NUM_THREADS=1 ctest --output-on-failure --timeout $(CTEST_TIMEOUT) -j $(JOBS) -LE asan-skip
 	$(MAKE) check-asan
+	$(MAKE) check-fuzz
 
 # Unit tests (label `unit`, minus the `slow` whole-model runs) under AddressSanitizer +
 # UndefinedBehaviorSanitizer, at -O1 -g1: fast enough to run the model, quick enough to compile in CI.
@@ -33,6 +34,14 @@ check-asan: deps
 	  -DCASCADE_WITH_BENCH=OFF -DCASCADE_WITH_INTEGRATION_TESTS=OFF
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 OMP_NUM_THREADS=1 ctest --output-on-failure --timeout $(CTEST_TIMEOUT) -j $(JOBS) -L unit -LE 'slow|asan-skip'
+
+# The scan-spec parser under libFuzzer (clang, ASan + UBSan) for a bounded 20 s (label `fuzz`).
+FUZZ_BUILD ?= build-fuzz
+check-fuzz: deps
+	cmake -S . -B $(FUZZ_BUILD) -G Ninja -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -DCASCADE_FUZZ=ON \
+	  -DCASCADE_WITH_BENCH=OFF -DCASCADE_WITH_INTEGRATION_TESTS=OFF >/dev/null
+	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target scan_spec_fuzz
+	cd $(FUZZ_BUILD) && ctest --output-on-failure -L fuzz
 
 demo: build
 	./deploy/demo.sh $(BUILD) $(DEMO_OUT)
@@ -49,4 +58,4 @@ format:
 	git ls-files '*.cc' '*.h' | xargs clang-format -i
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) $(DEMO_OUT)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD) $(DEMO_OUT)

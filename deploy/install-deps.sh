@@ -11,7 +11,7 @@ BUILD_PKGS=(
   libdnnl-dev ocl-icd-opencl-dev opencl-c-headers libhdf5-dev libabsl-dev libgtest-dev libgmock-dev libgloo-dev
   libyaml-cpp-dev libsqlite3-dev libcli11-dev libspdlog-dev libfmt-dev libcpp-httplib-dev
   nlohmann-json3-dev libbenchmark-dev
-  gnuplot-nox clang-format
+  gnuplot-nox clang-format clang libclang-rt-14-dev
   python3-h5py python3-numpy python3-grpcio python3-protobuf jq
   slurm-wlm slurmctld slurmd slurm-client munge  # tests/integration/trainer Slurm test
 )
