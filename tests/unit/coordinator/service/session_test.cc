@@ -123,5 +123,34 @@ TEST_F(SessionTest, CoordinatorClosesTheSessionOfASilentWorker) {
   EXPECT_NE(status.error_code(), grpc::StatusCode::DEADLINE_EXCEEDED) << status.error_message();
 }
 
+TEST_F(SessionTest, ShutdownEndsOpenSessionsAndWatches) {
+  StartServer();
+  const std::string id = RegisterWorker();
+  grpc::ClientContext session_context;
+  Prepare(session_context, kWorkerToken);
+  std::unique_ptr<Stream> stream = worker_->Session(&session_context);
+  ASSERT_TRUE(stream->Write(Hello(id)));
+  v1::CoordinatorMessage message;
+  ASSERT_TRUE(stream->Read(&message));
+  v1::SubmitScanResponse submitted;
+  ASSERT_TRUE(Submit(kUserToken, kValidSpec, &submitted).ok());
+  grpc::ClientContext watch_context;
+  Prepare(watch_context, kUserToken);
+  v1::WatchScanRequest watch;
+  watch.set_scan_id(submitted.scan().id());
+  auto reader = user_->WatchScan(&watch_context, watch);
+  v1::ScanEvent event;
+  ASSERT_TRUE(reader->Read(&event));
+
+  server_->Shutdown();  // returns only once every call has ended
+
+  while (stream->Read(&message)) {
+  }
+  EXPECT_FALSE(stream->Finish().ok());
+  while (reader->Read(&event)) {
+  }
+  EXPECT_FALSE(reader->Finish().ok());
+}
+
 }  // namespace
 }  // namespace cascade::coordinator::testing
