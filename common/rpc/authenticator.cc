@@ -6,10 +6,15 @@
 namespace cascade::rpc {
 namespace {
 
+// A change signature of the file: mtime alone misses two writes within one timestamp tick (file
+// times come from a coarse clock), so the inode (SaveFile renames a new file into place) and the
+// size take part too.
 int64_t MtimeNs(const std::string& path) {
   struct stat st;
   if (stat(path.c_str(), &st) != 0) return -1;
-  return static_cast<int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec;
+  const int64_t mtime =
+      static_cast<int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec;
+  return mtime ^ (static_cast<int64_t>(st.st_ino) << 20) ^ (static_cast<int64_t>(st.st_size) << 44);
 }
 
 }  // namespace

@@ -1,5 +1,7 @@
 #include "common/config/yaml_config.h"
 
+#include <unistd.h>
+
 #include <fstream>
 
 #include "gmock/gmock.h"
@@ -26,7 +28,10 @@ void Register(CLI::App& app, Flags& f) {
 }
 
 std::string WriteConfig(const std::string& text) {
-  const std::string path = ::testing::TempDir() + "/cascade-config.yaml";
+  // Per test and process: ctest runs the cases in parallel processes sharing TempDir().
+  const std::string path = ::testing::TempDir() + "/cascade-config-" +
+                           ::testing::UnitTest::GetInstance()->current_test_info()->name() + "-" +
+                           std::to_string(getpid()) + ".yaml";
   std::ofstream(path) << text;
   return path;
 }

@@ -1,6 +1,7 @@
 #include "common/rpc/channel.h"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <fstream>
 
@@ -14,7 +15,7 @@ namespace {
 using ::testing::HasSubstr;
 
 TEST(ReadTokenFileTest, FirstLineTrimmedAndPrivateOnly) {
-  const std::string path = ::testing::TempDir() + "/token";
+  const std::string path = ::testing::TempDir() + "/token-" + std::to_string(getpid());
   std::ofstream(path) << "\n  abc123  \nsecond\n";
   chmod(path.c_str(), 0600);
   absl::StatusOr<std::string> token = ReadTokenFile(path);
@@ -43,7 +44,7 @@ TEST(MakeChannelTest, RejectsEmptyAddressAndMissingCa) {
 TEST(ServerCredentialsTest, NeedsBothCertAndKey) {
   EXPECT_TRUE(MakeServerCredentials({}).ok());
   EXPECT_THAT(MakeServerCredentials({"cert.pem", ""}).status().message(), HasSubstr("both"));
-  const std::string junk = ::testing::TempDir() + "/junk.pem";
+  const std::string junk = ::testing::TempDir() + "/junk-" + std::to_string(getpid()) + ".pem";
   std::ofstream(junk) << "not pem";
   EXPECT_THAT(MakeServerCredentials({junk, junk}).status().message(), HasSubstr("not a PEM"));
 }

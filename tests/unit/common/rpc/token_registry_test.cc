@@ -1,6 +1,7 @@
 #include "common/rpc/token_registry.h"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <filesystem>
@@ -22,7 +23,10 @@ class TokenFileTest : public ::testing::Test {
     std::ofstream(path_) << text;
     return path_;
   }
-  std::string path_ = ::testing::TempDir() + "/tokens.yaml";
+  // One file per test and process: ctest runs the cases of this fixture in parallel processes.
+  std::string path_ = ::testing::TempDir() + "/tokens-" +
+                      ::testing::UnitTest::GetInstance()->current_test_info()->name() + "-" +
+                      std::to_string(getpid()) + ".yaml";
 };
 
 TEST(HashTokenTest, KnownSha256) {
