@@ -10,15 +10,18 @@ trap 'rm -rf "$tmp"' EXIT
 (cd "$build" && cpack -G DEB -B "$tmp/pkg" >"$tmp/cpack.log" 2>&1) || { cat "$tmp/cpack.log"; exit 1; }
 deb=$(ls "$tmp"/pkg/*.deb)
 echo "package: $(basename "$deb") ($(du -h "$deb" | cut -f1))"
-dpkg-deb --info "$deb" | grep -E "Package|Version|Depends" | sed 's/^/  /'
-dpkg-deb --info "$deb" | grep -q "Depends:.*libgrpc" || { echo "FAIL: Depends lacks gRPC (shlibdeps)"; exit 1; }
-dpkg-deb --info "$deb" | grep -q postinst || { echo "FAIL: no postinst (service user)"; exit 1; }
+# Read once: `grep -q` on a pipe would end it early and pipefail would turn SIGPIPE into failure.
+info=$(dpkg-deb --info "$deb")
+grep -E "Package|Version|Depends" <<<"$info" | sed 's/^/  /'
+grep -q "Depends:.*libgrpc" <<<"$info" || { echo "FAIL: Depends lacks gRPC (shlibdeps)"; exit 1; }
+grep -q postinst <<<"$info" || { echo "FAIL: no postinst (service user)"; exit 1; }
 
 root="$tmp/root"
 dpkg -x "$deb" "$root"
 for bin in cascade cascade-worker cascade-coordinator; do
   [[ -x "$root/usr/bin/$bin" ]] || { echo "FAIL: /usr/bin/$bin missing"; exit 1; }
-  "$root/usr/bin/$bin" --version | grep -q "$bin" || { echo "FAIL: $bin --version"; exit 1; }
+  version=$("$root/usr/bin/$bin" --version)
+  grep -q "$bin" <<<"$version" || { echo "FAIL: $bin --version"; exit 1; }
   "$root/usr/bin/$bin" --help >/dev/null || { echo "FAIL: $bin --help"; exit 1; }
 done
 for f in lib/systemd/system/cascade-coordinator.service share/doc/cascade/examples/coordinator.yaml \

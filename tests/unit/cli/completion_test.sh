@@ -18,6 +18,7 @@ expect --checkpoint cascade generate --check
 expect --tokens cascade admin token create --tok
 # Flags of one command are not offered for another.
 [[ $(complete_words cascade scans --val) == "" ]] || { echo "FAIL: scans offered --validate-only"; exit 1; }
-"$1" completion zsh | head -1 | grep -q bashcompinit
+zsh_script=$("$1" completion zsh)
+grep -q bashcompinit <<<"$zsh_script" || { echo "FAIL: zsh script lacks bashcompinit"; exit 1; }
 if command -v zsh >/dev/null; then zsh -c "$("$1" completion zsh)" || { echo "FAIL: zsh"; exit 1; }; fi
 echo PASS
