@@ -75,8 +75,8 @@ class StateStore {
   // Oldest first (insertion order); kind UNSPECIFIED = both; only records with step > after_step
   // (validation records compare their `step`).
   absl::StatusOr<std::vector<v1::MetricRecord>> ListMetrics(const std::string& trial_id,
-                                                            v1::MetricKind kind,
-                                                            int64_t after_step, int page_size,
+                                                            v1::MetricKind kind, int64_t after_step,
+                                                            int page_size,
                                                             const std::string& page_token,
                                                             std::string* next_page_token);
 
