@@ -45,10 +45,12 @@ int RunScanAction(ServiceSession& session, ScanAction action, const std::string&
                   OutputFormat output, const CommandIo& io);
 
 // No scan id: counts of all scans and workers plus the unfinished scans; with one: the scan and
-// its trials.
+// its trials. Both end with the stragglers among the running ranks (service_stragglers.h).
 int RunStatus(ServiceSession& session, const std::string& scan_id, OutputFormat output,
               const CommandIo& io);
-int RunTrials(ServiceSession& session, const std::string& scan_id, bool detail, OutputFormat output,
+// `id` is a scan id: its trials as a table, or with `detail` each trial's generation history and
+// provenance; a trial id ("t-..."): that trial in detail (GetTrial; -o json prints the response).
+int RunTrials(ServiceSession& session, const std::string& id, bool detail, OutputFormat output,
               const CommandIo& io);
 // The scan's best trial: its metric, hyperparameters, and latest and best checkpoints.
 int RunBest(ServiceSession& session, const std::string& scan_id, OutputFormat output,

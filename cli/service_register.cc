@@ -138,9 +138,11 @@ void RegisterServiceCommands(CLI::App& app, CommandContext& ctx) {
     });
   });
 
-  auto* trials = AddServiceCommand(app, "trials", "A scan's trials", f);
-  trials->add_option("scan", f->id, "Scan id")->required();
-  trials->add_flag("--detail", f->flag, "Groups, checkpoints and provenance of every trial");
+  auto* trials = AddServiceCommand(app, "trials", "A scan's trials, or one trial in detail", f);
+  trials->add_option("id", f->id, "Scan id (s-...), or a trial id (t-...) for its detail")
+      ->required();
+  trials->add_flag("--detail", f->flag,
+                   "Generation history, recovery costs and provenance of every trial");
   AddOutputFlag(*trials, f->output);
   trials->callback([f, &ctx] {
     ctx.exit_code = WithSession(f->connection, "trials", [&](ServiceSession& s, CommandIo io) {

@@ -2,12 +2,15 @@
 #include <fmt/format.h>
 
 #include <map>
+#include <set>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "cli/command.h"
 #include "cli/service_commands.h"
+#include "cli/service_stragglers.h"
+#include "cli/service_trial_detail.h"
 #include "cli/service_views.h"
 
 namespace cascade::cli {
@@ -41,6 +44,9 @@ int ListWorkers(ServiceSession& session, const std::vector<std::string>& states,
   return status.ok() ? kOk : session.Fail(status, command, io.err);
 }
 
+// Trial ids are "t-NNNNNN", scan ids "s-NNNNNN" (coordinator/state/state_store.h).
+bool IsTrialId(std::string_view id) { return id.starts_with("t-"); }
+
 // "3 (1 running, 2 completed)": how many items are in each state, states in enum order.
 template <typename E, typename Items, typename StateOf>
 std::string CountByState(const Items& items, StateOf state_of) {
@@ -71,6 +77,7 @@ int RunOverview(ServiceSession& session, OutputFormat output, const CommandIo& i
   if (output == OutputFormat::kJson) {
     nlohmann::json doc = ToJsonValue(scans);
     doc["workers"] = ToJsonValue(workers)["workers"];
+    doc["stragglers"] = StragglersJson(FindStragglers(workers.workers()));
     io.out << doc.dump(2) << "\n";
     return kOk;
   }
@@ -90,6 +97,7 @@ int RunOverview(ServiceSession& session, OutputFormat output, const CommandIo& i
     io.out << "\n";
     ScanTable(active).Print(io.out);
   }
+  PrintStragglers(FindStragglers(workers.workers()), io.out);
   return kOk;
 }
 
@@ -109,20 +117,48 @@ int RunStatus(ServiceSession& session, const std::string& scan_id, OutputFormat 
     io.out << "\n";
     TrialTable(response.trials()).Print(io.out);
   }
+  std::set<std::string> running;
+  for (const auto& trial : response.trials()) {
+    if (trial.state() == v1::TRIAL_STATE_RUNNING) running.insert(trial.id());
+  }
+  if (!running.empty()) {
+    v1::ListWorkersResponse workers;
+    if (int rc = ListWorkers(session, {}, "status", io, &workers); rc != kOk) return rc;
+    PrintStragglers(FindStragglers(workers.workers(), &running), io.out);
+  }
   return kOk;
 }
 
-int RunTrials(ServiceSession& session, const std::string& scan_id, bool detail, OutputFormat output,
+int RunTrials(ServiceSession& session, const std::string& id, bool detail, OutputFormat output,
               const CommandIo& io) {
+  if (IsTrialId(id)) {
+    // One trial: GetTrial, always in detail (a one-row table says less than the header line).
+    v1::GetTrialRequest request;
+    request.set_trial_id(id);
+    v1::GetTrialResponse response;
+    grpc::ClientContext context;
+    session.Prepare(context);
+    grpc::Status status = session.stub().GetTrial(&context, request, &response);
+    if (!status.ok()) return session.Fail(status, "trials", io.err);
+    if (output == OutputFormat::kJson) {
+      io.out << ToJson(response) << "\n";
+    } else {
+      PrintTrialDetail(response.trial(), io.out);
+    }
+    return kOk;
+  }
   v1::GetScanResponse response;
-  if (int rc = GetScan(session, scan_id, true, "trials", io, &response); rc != kOk) return rc;
+  if (int rc = GetScan(session, id, true, "trials", io, &response); rc != kOk) return rc;
   if (output == OutputFormat::kJson) {
     response.clear_scan();
     io.out << ToJson(response) << "\n";
   } else if (response.trials().empty()) {
-    io.err << "scan " << scan_id << " has no trials yet\n";
+    io.err << "scan " << id << " has no trials yet\n";
   } else if (detail) {
-    for (const auto& trial : response.trials()) PrintTrialDetail(trial, io.out);
+    for (int i = 0; i < response.trials_size(); ++i) {
+      if (i > 0) io.out << "\n";
+      PrintTrialDetail(response.trials(i), io.out);
+    }
   } else {
     TrialTable(response.trials()).Print(io.out);
   }

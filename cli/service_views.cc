@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "cli/service_stragglers.h"
 
 namespace cascade::cli {
 
@@ -52,14 +53,23 @@ Table TrialTable(const google::protobuf::RepeatedPtrField<v1::Trial>& trials) {
 }
 
 Table WorkerTable(const google::protobuf::RepeatedPtrField<v1::Worker>& workers) {
-  Table table({"ID", "HOST", "CPUS", "STATE", "TRIAL", "RANK", "HEARTBEAT", "FAILURES", "ISA"},
-              {"CPUS", "RANK", "HEARTBEAT", "FAILURES"});
-  for (const auto& worker : workers) {
+  Table table({"ID", "HOST", "CPUS", "STATE", "TRIAL", "RANK", "STEP_S", "WAIT_S", "VS_GROUP",
+               "HEARTBEAT", "FAILURES", "ISA", "FLAG"},
+              {"CPUS", "RANK", "STEP_S", "WAIT_S", "VS_GROUP", "HEARTBEAT", "FAILURES"});
+  const std::vector<RankSpeed> speeds = CompareToGroups(workers);
+  for (int i = 0; i < workers.size(); ++i) {
+    const v1::Worker& worker = workers[i];
+    const RankSpeed& speed = speeds[i];
     const bool busy = !worker.trial_id().empty();
-    table.AddRow({worker.id(), worker.info().hostname(), absl::StrCat(worker.info().cpus()),
-                  EnumLabel(worker.state()), busy ? worker.trial_id() : "-",
-                  busy ? absl::StrCat(worker.rank()) : "-", FormatAge(worker.last_heartbeat()),
-                  absl::StrCat(worker.failures()), worker.info().cpu_isa()});
+    const auto& timing = worker.timing();
+    table.AddRow(
+        {worker.id(), worker.info().hostname(), absl::StrCat(worker.info().cpus()),
+         EnumLabel(worker.state()), busy ? worker.trial_id() : "-",
+         busy ? absl::StrCat(worker.rank()) : "-",
+         speed.has_timing ? fmt::format("{:.3g}", timing.step_seconds_mean()) : "-",
+         speed.has_timing ? fmt::format("{:.3g}", timing.allreduce_wait_seconds_mean()) : "-",
+         FormatRatio(speed), FormatAge(worker.last_heartbeat()), absl::StrCat(worker.failures()),
+         worker.info().cpu_isa(), speed.flagged ? "STRAGGLER" : ""});
   }
   return table;
 }
@@ -78,37 +88,6 @@ void PrintScanHeader(const v1::Scan& scan, std::ostream& out) {
   out << "owner    " << scan.owner() << "  created " << FormatTime(scan.created_at())
       << "  updated " << FormatTime(scan.updated_at()) << "\n";
   if (!scan.message().empty()) out << "message  " << scan.message() << "\n";
-}
-
-void PrintTrialDetail(const v1::Trial& trial, std::ostream& out) {
-  out << fmt::format("trial {}  {}  epochs {}/{}  steps {}  restarts {}\n", trial.id(),
-                     EnumLabel(trial.state()), trial.epochs_completed(), trial.max_epochs(),
-                     trial.steps_completed(), trial.restarts());
-  out << "  hparams     " << FormatHparams(trial.hparams()) << "\n";
-  out << "  seed        " << trial.seed() << "\n";
-  out << "  best        "
-      << (trial.has_best_metric() ? FormatNumber(trial.best_metric()) : std::string("-")) << "\n";
-  out << fmt::format("  group       generation {}, {} workers: {}\n", trial.generation(),
-                     trial.world_size(), absl::StrJoin(trial.worker_ids(), " "));
-  for (const auto& g : trial.generations()) {
-    out << fmt::format("  gen {:<3}     {} workers from step {} at {}: {}\n", g.generation(),
-                       g.world_size(), g.start_step(), FormatTime(g.started_at()), g.reason());
-  }
-  if (trial.has_latest_checkpoint()) {
-    const auto& ckpt = trial.latest_checkpoint();
-    out << fmt::format("  checkpoint  {} (epoch {}, step {})\n", ckpt.path(), ckpt.epoch(),
-                       ckpt.step());
-  }
-  if (trial.has_provenance()) {
-    const auto& p = trial.provenance();
-    out << fmt::format("  provenance  cascade {}, oneDNN {} ({}), gloo {}, trial seed {}\n",
-                       p.cascade_version(), p.onednn_version(), p.cpu_isa(), p.gloo_algorithm(),
-                       p.trial_seed());
-    for (const auto& [file, sha] : p.dataset_sha256()) {
-      out << "    " << file << "  sha256 " << sha << "\n";
-    }
-  }
-  if (!trial.message().empty()) out << "  message     " << trial.message() << "\n";
 }
 
 }  // namespace cascade::cli

@@ -25,7 +25,5 @@ Table WorkerTable(const google::protobuf::RepeatedPtrField<v1::Worker>& workers)
 
 // "key: value" lines describing one scan (the header of `status SCAN` and `watch`).
 void PrintScanHeader(const v1::Scan& scan, std::ostream& out);
-// Everything known about one trial, for `trials --detail`.
-void PrintTrialDetail(const v1::Trial& trial, std::ostream& out);
 
 }  // namespace cascade::cli

@@ -51,7 +51,55 @@ v1::MetricRecord ValidationRecord(int32_t epoch, double mre) {
   return record;
 }
 
+v1::GroupGeneration Generation(int32_t number, std::vector<std::string> workers, int64_t start_step,
+                               const std::string& reason) {
+  v1::GroupGeneration g;
+  g.set_generation(number);
+  g.set_world_size(static_cast<int32_t>(workers.size()));
+  for (auto& w : workers) g.add_worker_ids(std::move(w));
+  g.set_start_step(start_step);
+  g.set_reason(reason);
+  g.mutable_started_at()->set_seconds(1795000000 + 100 * number);
+  return g;
+}
+
 }  // namespace
+
+void FakeUserService::AddElasticHistory(v1::Trial& trial) {
+  trial.set_generation(3);
+  trial.set_restarts(1);
+  trial.set_lr_scale(0.5);
+  trial.clear_worker_ids();
+  trial.add_worker_ids("w-000001");
+  trial.add_worker_ids("w-000003");
+  *trial.add_generations() = Generation(1, {"w-000001", "w-000002", "w-000003"}, 0, "initial");
+  v1::GroupGeneration in_place =
+      Generation(2, {"w-000001", "w-000003"}, 160, "worker w-000002 lost heartbeats");
+  in_place.set_in_place(true);
+  in_place.set_steps_lost(40);
+  in_place.mutable_failed_at()->set_seconds(1795000195);
+  in_place.mutable_failed_at()->set_nanos(500000000);
+  in_place.mutable_resumed_at()->set_seconds(1795000198);
+  in_place.mutable_resumed_at()->set_nanos(800000000);
+  *trial.add_generations() = in_place;
+  v1::GroupGeneration rollback =
+      Generation(3, {"w-000001", "w-000003"}, 100, "GAN health guard: generator loss NaN");
+  rollback.set_steps_lost(90);
+  rollback.set_charged(true);
+  rollback.mutable_failed_at()->set_seconds(1795000290);
+  rollback.mutable_resumed_at()->set_seconds(1795000302);
+  *trial.add_generations() = rollback;
+  auto* p = trial.mutable_provenance();
+  (*p->mutable_dataset_sha256())["/data/EleEscan_2_1.h5"] = std::string(64, 'b');
+  (*p->mutable_dataset_sha256())["/data/EleEscan_1_1.h5"] = std::string(64, 'a');
+  p->set_trial_seed(987654321);
+  p->set_onednn_version("3.0.0");
+  p->set_cpu_isa("avx512_core");
+  p->set_gloo_algorithm("ring");
+  p->set_gloo_timeout_ms(30000);
+  p->set_cascade_version("0.4.0");
+  p->set_model_filters("16");
+}
 
 v1::Scan FakeUserService::RunningScan() {
   v1::Scan scan;
@@ -92,7 +140,8 @@ FakeUserService::FakeUserService() {
   running.set_world_size(2);
   (*running.mutable_hparams())["lr"] = Double(0.001);
   (*running.mutable_hparams())["batch_per_worker"] = Int(64);
-  v1::Trial best = running;
+  v1::Trial best = running;  // copied before the history: t-000002 never regrouped
+  AddElasticHistory(running);
   best.set_id("t-000002");
   best.set_state(v1::TRIAL_STATE_COMPLETED);
   best.set_epochs_completed(10);
@@ -102,6 +151,15 @@ FakeUserService::FakeUserService() {
   best.mutable_latest_checkpoint()->set_path("/ckpt/t-000002/ckpt-epoch-0010.h5");
   best.mutable_latest_checkpoint()->set_epoch(10);
   trials_ = {running, best};
+  for (int i = 0; i < 2; ++i) {
+    v1::Worker worker;
+    worker.set_id("w-00000" + std::to_string(i + 1));
+    worker.mutable_info()->set_hostname("node" + std::to_string(i + 1));
+    worker.mutable_info()->set_cpus(8);
+    worker.set_state(i == 0 ? v1::WORKER_STATE_BUSY : v1::WORKER_STATE_IDLE);
+    if (i == 0) worker.set_trial_id("t-000001");
+    workers_.push_back(worker);
+  }
   metrics_ = {StepRecord(100, 4.0f), StepRecord(200, 3.0f), ValidationRecord(1, 0.5),
               StepRecord(300, 2.0f), ValidationRecord(2, 0.25)};
 }
@@ -128,6 +186,10 @@ void FakeUserService::SetWatchScripts(std::vector<WatchScript> scripts) {
   std::lock_guard lock(mu_);
   watch_scripts_ = std::move(scripts);
   watch_calls_ = 0;
+}
+void FakeUserService::SetWorkers(std::vector<v1::Worker> workers) {
+  std::lock_guard lock(mu_);
+  workers_ = std::move(workers);
 }
 int FakeUserService::watch_calls() const {
   std::lock_guard lock(mu_);
@@ -271,13 +333,12 @@ grpc::Status FakeUserService::ListWorkers(grpc::ServerContext* context,
                                           const v1::ListWorkersRequest* request,
                                           v1::ListWorkersResponse* response) {
   if (auto s = Authorize(*context); !s.ok()) return s;
-  for (int i = 0; i < 2; ++i) {
-    auto* worker = response->add_workers();
-    worker->set_id("w-00000" + std::to_string(i + 1));
-    worker->mutable_info()->set_hostname("node" + std::to_string(i + 1));
-    worker->mutable_info()->set_cpus(8);
-    worker->set_state(i == 0 ? v1::WORKER_STATE_BUSY : v1::WORKER_STATE_IDLE);
-    if (i == 0) worker->set_trial_id("t-000001");
+  std::lock_guard lock(mu_);
+  const auto& states = request->states();
+  for (const auto& worker : workers_) {
+    if (states.empty() || std::find(states.begin(), states.end(), worker.state()) != states.end()) {
+      *response->add_workers() = worker;
+    }
   }
   return grpc::Status::OK;
 }

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "cascade/v1/user_service.grpc.pb.h"
+#include "cascade/v1/worker.pb.h"
 
 namespace cascade::cli::testing {
 
@@ -31,12 +32,19 @@ class FakeUserService final : public v1::UserService::Service {
   FakeUserService();
 
   // Scans s-000001 (RUNNING, trials t-000001 RUNNING and t-000002 COMPLETED with checkpoints)
-  // and s-000002 (COMPLETED). t-000001 has 3 step and 2 validation records, served 2 per page.
+  // and s-000002 (COMPLETED). t-000001 has 3 step and 2 validation records, served 2 per page,
+  // and the history of ElasticTrialHistory.
   static v1::Scan RunningScan();
   static v1::Scan CompletedScan();
+  // Three generations (initial 3 workers from scratch; w-000002 lost, re-formed in place with 2
+  // from step 160, 40 steps lost, 3.3 s to recover; a NaN rollback from disk at step 100 with
+  // lr scale 0.5, charged, 1 restart), and provenance with two dataset files.
+  static void AddElasticHistory(v1::Trial& trial);
 
   // Call k of WatchScan plays scripts[k] (no events, OK status beyond the end); resets the count.
   void SetWatchScripts(std::vector<WatchScript> scripts);
+  // Replaces what ListWorkers serves (by default w-000001 BUSY on t-000001, w-000002 IDLE).
+  void SetWorkers(std::vector<v1::Worker> workers);
   int watch_calls() const;
   v1::SubmitScanRequest last_submit() const;
   v1::ListScansRequest last_list_scans() const;
@@ -71,6 +79,7 @@ class FakeUserService final : public v1::UserService::Service {
   std::vector<v1::Scan> scans_;
   std::vector<v1::Trial> trials_;
   std::vector<v1::MetricRecord> metrics_;
+  std::vector<v1::Worker> workers_;
   std::vector<WatchScript> watch_scripts_;
   int watch_calls_ = 0;
   int submits_ = 0;
