@@ -55,16 +55,17 @@ std::string FormatRatio(const RankSpeed& speed) {
 bool IsStraggler(const RankSpeed& speed) { return speed.flagged || speed.ratio >= kSlowRatio; }
 
 std::string DescribeStraggler(const v1::Worker& worker, const RankSpeed& speed) {
-  std::string line = fmt::format("{} rank {} ({} on {})", worker.trial_id(), worker.rank(),
-                                 worker.id(), worker.info().hostname());
-  const std::string detail = fmt::format("({:.3g} s/step of work vs median {:.3g})",
+  std::string line =
+      fmt::format("{:<10} {} rank {} ({} on {})", speed.flagged ? "STRAGGLER" : "slow",
+                  worker.trial_id(), worker.rank(), worker.id(), worker.info().hostname());
+  const std::string detail = fmt::format("({:.3f} vs {:.3f} s of work per step)",
                                          speed.work_seconds, speed.group_median_seconds);
   if (speed.ratio >= 1) {
     line += fmt::format(" {} slower than its group {}", FormatRatio(speed), detail);
   } else if (speed.ratio > 0) {  // flagged earlier, keeping up at the last heartbeat
     line += fmt::format(" now at {} of its group {}", FormatRatio(speed), detail);
   }
-  line += speed.flagged ? " STRAGGLER" : " (last heartbeat only; not flagged by the coordinator)";
+  if (!speed.flagged) line += "; last heartbeat only, not flagged by the coordinator";
   return line;
 }
 

@@ -41,8 +41,9 @@ std::string FormatRatio(const RankSpeed& speed);
 // Whether `status` lists the rank: flagged by the coordinator or at least kSlowRatio slower.
 bool IsStraggler(const RankSpeed& speed);
 
-// "t-000001 rank 2 (w-000007 on node7) 2.1x slower than its group (0.84 s/step of work vs
-// median 0.40)" plus whether the coordinator flagged it.
+// "STRAGGLER  t-000001 rank 2 (w-000007 on node07) 2.1x slower than its group (0.840 vs 0.400 s
+// of work per step)"; "slow" and a note instead of STRAGGLER when the coordinator has not
+// flagged it.
 std::string DescribeStraggler(const v1::Worker& worker, const RankSpeed& speed);
 
 struct Straggler {

@@ -66,8 +66,8 @@ Table WorkerTable(const google::protobuf::RepeatedPtrField<v1::Worker>& workers)
         {worker.id(), worker.info().hostname(), absl::StrCat(worker.info().cpus()),
          EnumLabel(worker.state()), busy ? worker.trial_id() : "-",
          busy ? absl::StrCat(worker.rank()) : "-",
-         speed.has_timing ? fmt::format("{:.3g}", timing.step_seconds_mean()) : "-",
-         speed.has_timing ? fmt::format("{:.3g}", timing.allreduce_wait_seconds_mean()) : "-",
+         speed.has_timing ? fmt::format("{:.3f}", timing.step_seconds_mean()) : "-",
+         speed.has_timing ? fmt::format("{:.3f}", timing.allreduce_wait_seconds_mean()) : "-",
          FormatRatio(speed), FormatAge(worker.last_heartbeat()), absl::StrCat(worker.failures()),
          worker.info().cpu_isa(), speed.flagged ? "STRAGGLER" : ""});
   }
