@@ -47,9 +47,9 @@ void EpochOrder::Permute(int64_t epoch) {
   epoch_ = epoch;
 }
 
-std::span<const int64_t> EpochOrder::RankBatch(int64_t epoch, int64_t batch) {
+std::span<const int64_t> EpochOrder::RankSlice(int64_t epoch, int64_t offset) {
   if (epoch != epoch_) Permute(epoch);
-  const int64_t begin = batch * batch_size_ * world_ + rank_ * batch_size_;
+  const int64_t begin = offset + rank_ * batch_size_;
   return {permutation_.data() + begin, static_cast<size_t>(batch_size_)};
 }
 

@@ -8,6 +8,10 @@
 // r*B, +B). An epoch has floor(N / G) batches: the N mod G events at the tail of P_e are dropped (a
 // different set each epoch), so every event is read at most once per epoch and, apart from those <
 // G, exactly once across all ranks.
+//
+// After a change of the global batch mid-epoch (an elastic group re-formed with another world;
+// loader_cursor.h) the loader asks for slices at arbitrary permutation offsets: RankSlice(e, o) is
+// rank r's [o + r*B, +B) of P_e.
 #pragma once
 
 #include <cstdint>
@@ -25,7 +29,12 @@ class EpochOrder {
 
   // Event ids rank reads in batch `batch` of `epoch` (batch < num_batches()). Recomputes the
   // permutation when the epoch changes: O(N) once per epoch.
-  std::span<const int64_t> RankBatch(int64_t epoch, int64_t batch);
+  std::span<const int64_t> RankBatch(int64_t epoch, int64_t batch) {
+    return RankSlice(epoch, batch * batch_size_ * world_);
+  }
+  // Rank's slice of the global batch that starts at permutation position `offset`
+  // (offset + world * batch_size <= num_events).
+  std::span<const int64_t> RankSlice(int64_t epoch, int64_t offset);
 
  private:
   void Permute(int64_t epoch);

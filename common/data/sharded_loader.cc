@@ -70,16 +70,21 @@ absl::StatusOr<std::unique_ptr<ShardedLoader>> ShardedLoader::Create(std::vector
 
 ShardedLoader::~ShardedLoader() { StopProducer(); }
 
+int64_t ShardedLoader::batches_in_epoch(const LoaderCursor& at) const {
+  return BatchesInEpoch(at, num_events(), global_batch());
+}
+
+LoaderCursor ShardedLoader::Rebase(const LoaderCursor& at, int64_t old_global_batch) const {
+  return data::Rebase(at, num_events(), old_global_batch, global_batch());
+}
+
 void ShardedLoader::Advance(LoaderCursor& at) const {
-  if (++at.batch == num_batches_) {
-    at.batch = 0;
-    ++at.epoch;
-  }
+  if (++at.batch >= batches_in_epoch(at)) at = {at.epoch + 1, 0, 0, 0};
 }
 
 absl::Status ShardedLoader::Fill(LoaderCursor at, Batch& batch) {
   Resize(batch, options_.batch_size);
-  const std::span<const int64_t> ids = order_.RankBatch(at.epoch, at.batch);
+  const std::span<const int64_t> ids = order_.RankSlice(at.epoch, CursorOffset(at, global_batch()));
   // Read in file order: sequential access within each file, whatever the shuffled order.
   sorted_ids_.clear();
   for (size_t slot = 0; slot < ids.size(); ++slot) sorted_ids_.emplace_back(ids[slot], slot);
@@ -123,9 +128,12 @@ absl::StatusOr<Batch> ShardedLoader::Next() {
 }
 
 absl::Status ShardedLoader::Seek(LoaderCursor at) {
-  if (at.epoch < 0 || at.batch < 0 || at.batch >= num_batches_) {
-    return absl::OutOfRangeError(absl::StrCat("loader position epoch ", at.epoch, " batch ",
-                                              at.batch, " outside [0, ", num_batches_, ")"));
+  if (at.epoch < 0 || at.base_batch < 0 || at.base_offset < 0 || at.batch < at.base_batch ||
+      at.batch >= batches_in_epoch(at)) {
+    return absl::OutOfRangeError(absl::StrCat(
+        "loader position epoch ", at.epoch, " batch ", at.batch, " (base batch ", at.base_batch,
+        " at event ", at.base_offset, ") outside [", at.base_batch, ", ", batches_in_epoch(at),
+        ") for global batch ", global_batch(), " of ", num_events(), " events"));
   }
   StopProducer();
   for (Ready& r : ready_) spare_.push_back(std::move(r.batch));

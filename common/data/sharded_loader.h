@@ -4,7 +4,10 @@
 // Order and sharding follow EpochOrder (epoch_order.h): every rank of a group, built with the same
 // ranges, batch size, world and seed, reads a disjoint 1/world of each global batch, and an epoch
 // visits every event once across ranks (minus the N mod (world * batch) dropped tail). Next() runs
-// through epochs without end; cursor() and Seek() let a checkpoint resume at the exact batch.
+// through epochs without end; cursor() and Seek() let a checkpoint resume at the exact batch. A
+// cursor taken by a group of another global batch is first Rebase()d (loader_cursor.h): the epoch
+// then goes on from the same permutation position, and its length is the cursor's
+// batches_in_epoch(), not num_batches_per_epoch().
 //
 // Thread model: one consumer thread calls Next/Seek/cursor; the producer thread owns the file
 // readers and the EpochOrder between Start and Stop.
@@ -24,6 +27,7 @@
 #include "absl/status/statusor.h"
 #include "common/data/batch.h"
 #include "common/data/epoch_order.h"
+#include "common/data/loader_cursor.h"
 #include "common/data/preprocess.h"
 #include "common/data/shower_dataset.h"
 #include "common/data/shower_file_reader.h"
@@ -38,13 +42,6 @@ struct LoaderOptions {
   bool shuffle = true;  // false: file order (for evaluation)
   int prefetch = 4;     // batches prepared ahead; 0 reads synchronously inside Next()
   PreprocessOptions preprocess;
-};
-
-// Position of the next batch Next() returns.
-struct LoaderCursor {
-  int64_t epoch = 0;
-  int64_t batch = 0;
-  bool operator==(const LoaderCursor&) const = default;
 };
 
 class ShardedLoader {
@@ -62,9 +59,17 @@ class ShardedLoader {
   absl::StatusOr<Batch> Next();
 
   LoaderCursor cursor() const { return consume_at_; }
+  // OutOfRange unless `at` is a position of this loader's global batch: epoch >= 0, base_batch
+  // <= batch < batches_in_epoch(at).
   absl::Status Seek(LoaderCursor at);
 
+  // Batches of a whole epoch at this loader's global batch (an epoch that started here).
   int64_t num_batches_per_epoch() const { return num_batches_; }
+  // Batches of `at`'s epoch, which may have begun at another global batch.
+  int64_t batches_in_epoch(const LoaderCursor& at) const;
+  int64_t global_batch() const { return options_.batch_size * options_.world; }
+  // data::Rebase of `at` (taken at `old_global_batch`) to this loader's global batch.
+  LoaderCursor Rebase(const LoaderCursor& at, int64_t old_global_batch) const;
   int64_t num_events() const { return range_starts_.back(); }  // in all ranks' shards together
 
  private:

@@ -12,16 +12,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "common/data/sharded_loader.h"
-#include "common/data/shower_dataset.h"
-#include "common/data/shower_file.h"
-#include "common/gan/checkpoint_io.h"
-#include "common/gan/shower_sampler.h"
-#include "common/gan/trainer_checkpoint.h"
 #include "common/physics/validate.h"
 #include "common/status_macros.h"
-#include "worker/trainer/chrome_trace.h"
 #include "worker/trainer/progress_bar.h"
+#include "worker/trainer/training_loop_state.h"
 
 namespace cascade::trainer {
 namespace {
@@ -29,18 +23,6 @@ namespace {
 using Clock = std::chrono::steady_clock;
 double Since(Clock::time_point t) {
   return std::chrono::duration<double>(Clock::now() - t).count();
-}
-
-std::string CursorJson(const data::LoaderCursor& c) {
-  return nlohmann::json{{"epoch", c.epoch}, {"batch", c.batch}}.dump();
-}
-
-absl::StatusOr<data::LoaderCursor> CursorFromJson(const std::string& text, const std::string& src) {
-  auto j = nlohmann::json::parse(text, nullptr, false);
-  if (j.is_discarded() || !j.contains("epoch") || !j.contains("batch")) {
-    return absl::DataLossError(absl::StrCat(src, ": corrupt data cursor '", text, "'"));
-  }
-  return data::LoaderCursor{j["epoch"].get<int64_t>(), j["batch"].get<int64_t>()};
 }
 
 void Accumulate(gan::LossTerms& sum, const gan::LossTerms& t) {
@@ -62,23 +44,12 @@ nlohmann::json ToJson(const gan::LossTerms& t) {
 
 }  // namespace
 
-struct TrainingLoop::State {
-  nn::Device device;
-  std::unique_ptr<gan::GanTrainer> trainer;
-  std::optional<data::ShowerDataset> dataset;
-  std::unique_ptr<data::ShardedLoader> loader;
-  data::Batch batch;
-  data::ShowerSet reference;  // validation showers (raw GeV) from the test split
-  std::unique_ptr<gan::ShowerSampler> sampler;
-  int64_t start_epoch = 0;
-  ChromeTrace trace;
-};
-
 TrainingLoop::TrainingLoop(TrainingOptions options, collective::Collective& collective)
     : options_(std::move(options)), collective_(collective), state_(std::make_unique<State>()) {}
 TrainingLoop::~TrainingLoop() = default;
 
 gan::GanTrainer& TrainingLoop::trainer() { return *state_->trainer; }
+int64_t TrainingLoop::start_step() const { return state_->start_step; }
 
 absl::Status TrainingLoop::Setup() {
   auto& s = *state_;
@@ -113,14 +84,7 @@ absl::Status TrainingLoop::Setup() {
   s.trainer = std::make_unique<gan::GanTrainer>(options_.model, to);
   CASCADE_RETURN_IF_ERROR(s.trainer->Init(s.device));
 
-  if (!options_.resume.empty()) {
-    CASCADE_ASSIGN_OR_RETURN(auto ckpt, gan::ReadCheckpoint(options_.resume));
-    CASCADE_ASSIGN_OR_RETURN(auto cursor_json,
-                             gan::RestoreTrainerState(ckpt, *s.trainer, options_.resume));
-    CASCADE_ASSIGN_OR_RETURN(auto cursor, CursorFromJson(cursor_json, options_.resume));
-    CASCADE_RETURN_IF_ERROR(s.loader->Seek(cursor));
-    s.start_epoch = cursor.epoch;
-  }
+  CASCADE_RETURN_IF_ERROR(RestoreInitialState());
 
   // Validation reference: the first events of the held-out files (rank 0 only validates).
   if (collective_.rank() == 0 && options_.validation_events > 0 && !s.dataset->test().empty()) {
@@ -152,45 +116,32 @@ absl::Status TrainingLoop::Setup() {
     CASCADE_RETURN_IF_ERROR(
         s.trace.Open(options_.trace_path, collective_.rank(), options_.trace_host));
   }
-  return SyncInitialState();
-}
-
-absl::Status TrainingLoop::SyncInitialState() {
-  if (collective_.world() == 1) return absl::OkStatus();
-  auto& t = *state_->trainer;
-  auto bytes = [](std::span<float> f) { return std::as_writable_bytes(f); };
-  for (auto span :
-       {t.g_arena().params(), t.g_arena().buffers(), t.d_arena().params(), t.d_arena().buffers(),
-        t.g_optimizer().accumulators(), t.d_optimizer().accumulators()}) {
-    CASCADE_RETURN_IF_ERROR(collective_.Broadcast(bytes(span), 0));
-  }
+  CASCADE_RETURN_IF_ERROR(SyncInitialState());
+  s.start_epoch = s.loader->cursor().epoch;
+  s.start_step = s.trainer->step();
   return absl::OkStatus();
 }
 
+// The warm-up measures progress in epochs of the *current* world (num_batches_per_epoch), also
+// within an epoch that began at another world size: a function of (epoch, step) and the current
+// group only, so a group of W that resumed a commit follows the schedule a group of W would.
 double TrainingLoop::LearningRate(int64_t epoch, int64_t batch_in_epoch) const {
   const int world = collective_.world() * options_.ghost_batches;
   const double target = options_.lr * (options_.scale_lr_by_world ? world : 1);
-  if (world == 1 || options_.warmup_epochs <= 0 || epoch >= options_.warmup_epochs) return target;
+  if (world == 1 || options_.warmup_epochs <= 0 || epoch >= options_.warmup_epochs) {
+    return target * options_.lr_scale;
+  }
   const double per_epoch = static_cast<double>(state_->loader->num_batches_per_epoch());
   const double progress = (epoch + batch_in_epoch / per_epoch) / options_.warmup_epochs;
-  return options_.lr + (target - options_.lr) * std::min(progress, 1.0);
-}
-
-absl::Status TrainingLoop::SaveCheckpoint(int64_t epoch, const std::string& name,
-                                          std::string* path) {
-  if (collective_.rank() != 0 || options_.out_dir.empty()) return absl::OkStatus();
-  const auto cursor = state_->loader->cursor();
-  auto ckpt = gan::SaveTrainerState(*state_->trainer, epoch, CursorJson(cursor));
-  const std::string file = (std::filesystem::path(options_.out_dir) / name).string();
-  CASCADE_RETURN_IF_ERROR(gan::WriteCheckpoint(file, ckpt));
-  std::ofstream(std::filesystem::path(options_.out_dir) / "latest") << name << "\n";
-  if (path) *path = file;
-  return absl::OkStatus();
+  return (options_.lr + (target - options_.lr) * std::min(progress, 1.0)) * options_.lr_scale;
 }
 
 absl::Status TrainingLoop::RunEpoch(int64_t epoch, EpochReport& report) {
   auto& s = *state_;
-  const int64_t full = s.loader->num_batches_per_epoch();
+  // The epoch may have begun at another global batch (a resumed commit of another world size).
+  const int64_t full = s.loader->cursor().epoch == epoch
+                           ? s.loader->batches_in_epoch(s.loader->cursor())
+                           : s.loader->num_batches_per_epoch();
   const int64_t steps =
       options_.max_steps_per_epoch < 0 ? full : std::min(full, options_.max_steps_per_epoch);
   ProgressBar bar(options_.progress && collective_.rank() == 0, absl::StrCat("epoch ", epoch + 1),
@@ -260,6 +211,9 @@ absl::Status TrainingLoop::RunEpoch(int64_t epoch, EpochReport& report) {
       CASCADE_RETURN_IF_ERROR(
           SaveCheckpoint(epoch, absl::StrFormat("ckpt-step-%08d.h5", s.trainer->step()), nullptr));
     }
+    if (options_.commit_every_steps > 0 && s.trainer->step() % options_.commit_every_steps == 0) {
+      CASCADE_RETURN_IF_ERROR(Commit());
+    }
     if (should_stop && should_stop()) {
       stopped_ = true;
       break;
@@ -295,17 +249,9 @@ absl::Status TrainingLoop::Validate(int64_t epoch, EpochReport& report) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::string> TrainingLoop::CheckpointNow() {
-  std::string path;
-  if (!state_->loader) return absl::FailedPreconditionError("checkpoint before training started");
-  CASCADE_RETURN_IF_ERROR(
-      SaveCheckpoint(state_->loader->cursor().epoch,
-                     absl::StrFormat("ckpt-step-%08d.h5", state_->trainer->step()), &path));
-  return path;
-}
-
 absl::Status TrainingLoop::Run() {
   CASCADE_RETURN_IF_ERROR(Setup());
+  CASCADE_RETURN_IF_ERROR(Commit());
   for (int64_t epoch = state_->start_epoch; epoch < options_.epochs; ++epoch) {
     EpochReport report;
     CASCADE_RETURN_IF_ERROR(RunEpoch(epoch, report));
