@@ -47,6 +47,7 @@ struct Flags {
   double heartbeat_timeout_s = 10;
   double reattach_grace_s = 30;
   double progress_timeout_s = 600;
+  double regroup_timeout_s = 120;
   std::string checkpoint_root;
   std::string log_level = "info";
   bool log_json = false;
@@ -89,6 +90,11 @@ void AddFlags(CLI::App& app, Flags& f) {
       ->capture_default_str();
   app.add_option("--progress-timeout", f.progress_timeout_s,
                  "seconds a RUNNING trial may go without a new step before it counts as failed")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  app.add_option("--regroup-timeout", f.regroup_timeout_s,
+                 "seconds a broken group waits for its members to suspend and for min_workers "
+                 "before its trial restarts from the last disk checkpoint")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
   app.add_option("--checkpoint-root", f.checkpoint_root,
@@ -138,6 +144,7 @@ int Run(const Flags& f) {
   options.heartbeat_timeout = absl::Seconds(f.heartbeat_timeout_s);
   options.reattach_grace = absl::Seconds(f.reattach_grace_s);
   options.progress_timeout = absl::Seconds(f.progress_timeout_s);
+  options.regroup_timeout = absl::Seconds(f.regroup_timeout_s);
   options.checkpoint_root = f.checkpoint_root;
   auto coord = coordinator::Coordinator::Create(*std::move(store), options, absl::Now());
   if (!coord.ok()) {

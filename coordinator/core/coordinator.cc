@@ -72,6 +72,7 @@ absl::Status Coordinator::Impl::Recover(absl::Time now) {
     rt.last_heartbeat = TimeFromProto(w.last_heartbeat());
     rt.assignment_delivered = true;  // a re-attaching worker still has it
   }
+  RecoverRegroups(now);
   // Every worker must re-attach within the grace window; groups wait for their members.
   absl::Status st = Commit(
       [&](Change& ch) {
@@ -232,6 +233,9 @@ absl::Status Coordinator::Impl::WriteTouched(Change& ch, absl::Time now) {
   for (const std::string& id : ch.workers) {
     WorkerRuntime& w = workers.at(id);
     *w.worker.mutable_last_heartbeat() = TimeToProto(w.last_heartbeat);
+    w.worker.set_committed_step(w.committed_step);
+    *w.worker.mutable_timing() = w.timing;
+    w.worker.set_straggler(w.straggler.flagged());
     CASCADE_RETURN_IF_ERROR(store->UpdateWorker(w.worker));
   }
   return absl::OkStatus();
@@ -258,6 +262,7 @@ void Coordinator::Tick(absl::Time now) {
   std::lock_guard<std::mutex> lock(impl_->mu);
   impl_->CheckWorkers(now);
   impl_->CheckTrials(now);
+  impl_->DecideRegroups(now);  // before Schedule: a broken group gets its members back first
   if (impl_->step_buffer.size() >= kMaxBufferedSteps ||
       now - impl_->last_flush >= kStepFlushPeriod) {
     absl::Status st = impl_->FlushSteps();
@@ -267,6 +272,7 @@ void Coordinator::Tick(absl::Time now) {
   }
   absl::Status st = impl_->Schedule(now);
   if (!st.ok()) spdlog::error("coordinator: scheduling failed: {}", st.ToString());
+  impl_->GrowGroups(now);  // after Schedule: pending trials come before bigger groups
 }
 
 std::optional<std::string> Coordinator::RendezvousPrefix(const std::string& worker_id) {

@@ -1,8 +1,10 @@
 // Coordinator: the service's brain, without the network. Owns the in-memory view of scans, trials
 // and workers, persists every change through StateStore *before* acknowledging it (a caller that
 // got OK will find it after a SIGKILL + restart), runs each scan's search method, places trials on
-// idle workers (TrialScheduler), watches heartbeats and step progress, and restarts a trial from
-// its last checkpoint when its group loses a member (within the scan's max_restarts).
+// idle workers (TrialScheduler), watches heartbeats and step progress, and re-forms a group that
+// loses, gains or sheds a member: in place from the survivors' in-memory commit when they
+// suspended with one (GroupPlanner), else from the trial's last checkpoint; charged restarts come
+// out of the scan's max_restarts.
 //
 // The gRPC layer (coordinator/service) is a thin adapter: it authenticates, calls one method
 // here, and converts the Status. Worker sessions are pushed to through SessionSink; scan watchers
@@ -37,6 +39,9 @@ struct CoordinatorOptions {
   absl::Duration reattach_grace = absl::Seconds(30);
   // A RUNNING trial without a new step this long has failed (progress watchdog).
   absl::Duration progress_timeout = absl::Minutes(10);
+  // A regrouping trial waits this long from the trigger for silent members to suspend, and for
+  // enough workers to reach min_workers; then it restarts from its last disk checkpoint.
+  absl::Duration regroup_timeout = absl::Seconds(120);
   std::string checkpoint_root;  // resolves a relative spec `checkpoint.dir` ("" = as written)
 };
 

@@ -22,12 +22,31 @@
 #include "common/scan/searcher/action.h"
 #include "common/scan/searcher/search_method.h"
 #include "coordinator/core/coordinator.h"
+#include "coordinator/core/group_planner.h"
+#include "coordinator/core/host_cooldown.h"
+#include "coordinator/core/straggler.h"
 
 namespace cascade::coordinator {
 
 // Step metrics are buffered and appended at most every kStepFlushPeriod or kMaxBufferedSteps.
 inline constexpr size_t kMaxBufferedSteps = 256;
 inline constexpr absl::Duration kStepFlushPeriod = absl::Milliseconds(500);
+
+// A running trial whose generation broke up and is being re-formed (coordinator_regroup.cc). Who
+// suspended is in the members' Worker rows (suspended_generation, committed_step), so a restarted
+// coordinator rebuilds this from the store (Recover).
+struct RegroupState {
+  int generation = 0;  // the generation being re-formed; 0 = none (see Impl::Regrouping)
+  absl::Time triggered_at;
+  std::string reason;                   // the first cause seen
+  bool charged = false;                 // counts against the scan's restart budget
+  bool unhealthy = false;               // GAN health guard: halve the LR
+  bool growth_only = true;              // only coordinator-requested REGROUP suspensions so far
+  bool presume_hung = false;            // watchdog: silent members are not waited for
+  int64_t last_step = 0;                // newest step the broken generation reached
+  std::set<std::string> deregistered;   // members that left by Deregister (a drain)
+  std::set<std::string> hosts_charged;  // lost members already counted for host cooldown
+};
 
 struct TrialRuntime {
   v1::Trial trial;
@@ -36,6 +55,12 @@ struct TrialRuntime {
   int last_reported_epoch = 0;            // last epoch given to the searcher (epochs increase)
   std::map<int, double> metric_by_epoch;  // searcher metric per validated epoch (checkpoint rank)
   std::string next_reason = "initial";    // GroupGeneration.reason of the next placement
+  // GroupGeneration.failed_at/charged/steps_lost of the next placement (after a disk restart).
+  absl::Time next_failed_at = absl::InfinitePast();
+  bool next_charged = false;
+  int64_t next_last_step = 0;
+  RegroupState regroup;
+  int grow_requested_generation = 0;  // a Regroup command to grow was sent to this generation
 };
 
 struct ScanRuntime {
@@ -57,6 +82,11 @@ struct WorkerRuntime {
   absl::Time last_heartbeat;
   bool assignment_delivered = false;
   absl::Time stop_sent_at = absl::InfinitePast();  // StopTrial for its binding (leftovers)
+  // From heartbeats, kept in memory (written with the worker's next state change).
+  int64_t committed_step = 0;
+  v1::RankTiming timing;
+  int timing_generation = 0;  // generation of the binding `timing` was measured in
+  StragglerTracker straggler;
   bool bound() const { return !worker.trial_id().empty(); }
 };
 
@@ -93,6 +123,7 @@ struct Coordinator::Impl {
   absl::Time last_flush = absl::InfinitePast();
   int64_t steps_total = 0;
   int64_t heartbeats_total = 0;
+  HostCooldown host_cooldown;
 
   // --- coordinator.cc: recovery, transactions ---
   absl::Status Recover(absl::Time now);
@@ -114,8 +145,9 @@ struct Coordinator::Impl {
   absl::Status EndTrial(Change& ch, ScanRuntime& s, TrialRuntime& t, v1::TrialState state,
                         const std::string& message, absl::Time now);
   // The group failed: back to PENDING from the latest checkpoint, or FAILED beyond max_restarts.
+  // `charged` = false (a drain) neither checks nor uses the budget.
   absl::Status RestartOrFail(Change& ch, ScanRuntime& s, TrialRuntime& t, const std::string& reason,
-                             absl::Time now);
+                             absl::Time now, bool charged = true);
   void MaybeFinishScan(Change& ch, ScanRuntime& s, absl::Time now);
   absl::Status Schedule(absl::Time now);
   v1::Assignment BuildAssignment(const ScanRuntime& s, const TrialRuntime& t, int rank) const;
@@ -123,11 +155,38 @@ struct Coordinator::Impl {
   void StopGroup(Change& ch, TrialRuntime& t, bool checkpoint, const std::string& reason,
                  absl::Time now);
   void Release(Change& ch, WorkerRuntime& w);  // unbinds; IDLE when connected
+  // Makes `w` rank `rank` of `t`'s current generation (BUSY) and sends the assignment after commit.
+  void Bind(Change& ch, WorkerRuntime& w, const TrialRuntime& t, int rank);
   std::vector<WorkerRuntime*> BoundTo(const std::string& trial_id, int generation);
   bool AnyBoundTo(const std::string& trial_id);
   int ScanRestarts(const ScanRuntime& s) const;
   TrialRuntime* FindTrial(const std::string& id);
   ScanRuntime* ScanOf(const TrialRuntime& t);
+
+  // --- coordinator_regroup.cc: elastic groups ---
+  bool Regrouping(const TrialRuntime& t) const;
+  // Starts (or adds a cause to) the re-forming of `t`'s current generation.
+  // `growth`: a coordinator-requested REGROUP (joiners up to max_workers, not charged).
+  void TriggerRegroup(Change& ch, TrialRuntime& t, const std::string& reason, bool charged,
+                      absl::Time now, bool growth = false);
+  absl::Status OnSuspended(WorkerRuntime& w, const v1::GroupSuspended& m, absl::Time now);
+  absl::Status OnDeregister(WorkerRuntime& w, const v1::Deregister& m, absl::Time now);
+  absl::Status OnStarted(WorkerRuntime& w, const v1::GroupStarted& m, absl::Time now);
+  void OnTiming(WorkerRuntime& w, const v1::RankTiming& timing);
+  // Tick: decides every regrouping trial that is ready (before Schedule), then asks running
+  // groups below max_workers to grow when idle workers are left (after Schedule).
+  void DecideRegroups(absl::Time now);
+  absl::Status ApplyInPlace(Change& ch, ScanRuntime& s, TrialRuntime& t, const RegroupPlan& plan,
+                            absl::Time now);
+  absl::Status RegroupFromDisk(Change& ch, ScanRuntime& s, TrialRuntime& t, const RegroupPlan& plan,
+                               absl::Time now);
+  void GrowGroups(absl::Time now);
+  // Idle, connected, unbound workers outside host cooldown, by (hostname, id).
+  std::vector<WorkerRuntime*> IdleWorkers(absl::Time now);
+  bool AnyPlaceablePending();
+  void NoteHostFailure(Change& ch, const WorkerRuntime& w, absl::Time now);
+  void RecoverRegroups(absl::Time now);
+  static void HalveLr(v1::Trial& trial);
 
   // --- coordinator_workers.cc: worker messages ---
   absl::Status OnValidation(WorkerRuntime& w, const v1::TrialValidation& v, absl::Time now);

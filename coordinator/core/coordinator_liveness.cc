@@ -1,5 +1,7 @@
 // Coordinator: the liveness checks Tick runs — heartbeat timeout -> LOST -> GONE, stopped workers
 // that never report back, group failures and the progress watchdog.
+#include <tuple>
+
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
 #include "coordinator/core/coordinator_impl.h"
@@ -59,9 +61,10 @@ void Coordinator::Impl::CheckWorkers(absl::Time now) {
 }
 
 void Coordinator::Impl::CheckTrials(absl::Time now) {
-  std::vector<std::pair<TrialRuntime*, std::string>> failed;
+  std::vector<std::tuple<TrialRuntime*, std::string, bool>> failed;  // trial, reason, watchdog
   for (auto& [id, t] : trials) {
-    if (t->trial.state() != v1::TRIAL_STATE_RUNNING) continue;
+    // A regrouping trial is judged by DecideRegroups (members accounted for, regroup_timeout).
+    if (t->trial.state() != v1::TRIAL_STATE_RUNNING || Regrouping(*t)) continue;
     std::string reason;
     for (int rank = 0; rank < t->trial.worker_ids_size() && reason.empty(); ++rank) {
       const std::string& wid = t->trial.worker_ids(rank);
@@ -80,18 +83,23 @@ void Coordinator::Impl::CheckTrials(absl::Time now) {
         reason = absl::StrCat("worker ", wid, " (rank ", rank, ") lost heartbeats");
       }
     }
+    bool watchdog = false;
     if (reason.empty() && now - t->last_progress > options.progress_timeout) {
       reason =
           absl::StrCat("no training progress for ", absl::FormatDuration(now - t->last_progress),
                        " (watchdog, step ", t->last_step, ")");
+      watchdog = true;
     }
-    if (!reason.empty()) failed.emplace_back(t.get(), reason);
+    if (!reason.empty()) failed.emplace_back(t.get(), reason, watchdog);
   }
   if (failed.empty()) return;
+  // Each failure breaks the generation up; DecideRegroups (same Tick) waits for the survivors'
+  // GroupSuspended. A group the watchdog caught is presumed hung: nobody is waited for.
   absl::Status st = Commit(
       [&](Change& ch) {
-        for (auto& [t, reason] : failed) {
-          CASCADE_RETURN_IF_ERROR(RestartOrFail(ch, *ScanOf(*t), *t, reason, now));
+        for (auto& [t, reason, watchdog] : failed) {
+          TriggerRegroup(ch, *t, reason, /*charged=*/true, now);
+          t->regroup.presume_hung = t->regroup.presume_hung || watchdog;
         }
         return absl::OkStatus();
       },

@@ -179,6 +179,10 @@ absl::Status Coordinator::Impl::OnFailure(WorkerRuntime& w, const v1::FailureRep
         if (f.kind() != v1::FAILURE_KIND_PEER_LOST && f.kind() != v1::FAILURE_KIND_RENDEZVOUS) {
           w.worker.set_failures(w.worker.failures() + 1);
         }
+        if (f.kind() == v1::FAILURE_KIND_DATA || f.kind() == v1::FAILURE_KIND_INTERNAL ||
+            f.kind() == v1::FAILURE_KIND_CHECKPOINT) {
+          NoteHostFailure(ch, w, now);  // the machine's disk, memory or mounts
+        }
         Release(ch, w);
         if (!current || t == nullptr) return absl::OkStatus();
         return RestartOrFail(

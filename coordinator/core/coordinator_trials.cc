@@ -44,7 +44,29 @@ void Coordinator::Impl::Release(Change& ch, WorkerRuntime& w) {
   w.worker.set_generation(0);
   w.worker.set_rank(0);
   w.assignment_delivered = false;
+  w.worker.set_suspended_generation(0);
+  w.worker.set_suspend_cause(v1::SUSPEND_CAUSE_UNSPECIFIED);
+  w.committed_step = 0;
+  w.timing_generation = 0;
+  w.straggler.Reset();
   if (w.worker.state() == v1::WORKER_STATE_BUSY) w.worker.set_state(v1::WORKER_STATE_IDLE);
+}
+
+void Coordinator::Impl::Bind(Change& ch, WorkerRuntime& w, const TrialRuntime& t, int rank) {
+  TouchWorker(ch, w);
+  w.worker.set_state(v1::WORKER_STATE_BUSY);
+  w.worker.set_trial_id(t.trial.id());
+  w.worker.set_generation(t.trial.generation());
+  w.worker.set_rank(rank);
+  w.worker.set_suspended_generation(0);
+  w.worker.set_suspend_cause(v1::SUSPEND_CAUSE_UNSPECIFIED);
+  w.assignment_delivered = false;
+  w.timing_generation = 0;
+  w.straggler.Reset();
+  ch.after_commit.push_back([this, id = w.worker.id()] {
+    auto it = workers.find(id);
+    if (it != workers.end()) SendAssignmentIfDue(it->second);
+  });
 }
 
 void Coordinator::Impl::StopGroup(Change& ch, TrialRuntime& t, bool checkpoint,
@@ -97,11 +119,12 @@ absl::Status Coordinator::Impl::EndTrial(Change& ch, ScanRuntime& s, TrialRuntim
 }
 
 absl::Status Coordinator::Impl::RestartOrFail(Change& ch, ScanRuntime& s, TrialRuntime& t,
-                                              const std::string& reason, absl::Time now) {
+                                              const std::string& reason, absl::Time now,
+                                              bool charged) {
   if (t.trial.state() != v1::TRIAL_STATE_RUNNING) return absl::OkStatus();
   const int max_restarts = s.spec.has_value() ? s.spec->max_restarts : 0;
   const int used = ScanRestarts(s);
-  if (used >= max_restarts) {
+  if (charged && used >= max_restarts) {
     spdlog::warn("coordinator: trial {} failed, scan {} used {} of {} restarts: {}", t.trial.id(),
                  s.scan.id(), used, max_restarts, reason);
     return EndTrial(ch, s, t, v1::TRIAL_STATE_FAILED,
@@ -112,13 +135,17 @@ absl::Status Coordinator::Impl::RestartOrFail(Change& ch, ScanRuntime& s, TrialR
   TouchTrial(ch, t);
   StopGroup(ch, t, /*checkpoint=*/false, reason, now);
   t.trial.set_state(v1::TRIAL_STATE_PENDING);
-  t.trial.set_restarts(t.trial.restarts() + 1);
+  if (charged) t.trial.set_restarts(t.trial.restarts() + 1);
   t.trial.set_message(reason);
   t.trial.clear_worker_ids();
   t.trial.set_world_size(0);
   t.next_reason = reason;
-  spdlog::warn("coordinator: trial {} restarts ({} of {} in scan {}) from {}: {}", t.trial.id(),
-               used + 1, max_restarts, s.scan.id(),
+  t.next_failed_at = now;
+  t.next_charged = charged;
+  t.next_last_step = t.last_step;
+  t.regroup = RegroupState{};
+  spdlog::warn("coordinator: trial {} restarts ({} of {} in scan {}{}) from {}: {}", t.trial.id(),
+               used + (charged ? 1 : 0), max_restarts, s.scan.id(), charged ? "" : ", not charged",
                t.trial.latest_checkpoint().path().empty() ? std::string("scratch")
                                                           : t.trial.latest_checkpoint().path(),
                reason);
@@ -209,21 +236,17 @@ v1::Assignment Coordinator::Impl::BuildAssignment(const ScanRuntime& s, const Tr
   a.set_steps_per_epoch(spec.training.steps_per_epoch);
   a.set_validation_events(spec.training.validation_events);
   a.set_checkpoint_every_steps(spec.training.checkpoint_every_steps);
+  const bool in_place = !t.trial.generations().empty() &&
+                        t.trial.generations().rbegin()->generation() == t.trial.generation() &&
+                        t.trial.generations().rbegin()->in_place();
+  a.set_in_place_step(in_place ? t.trial.generations().rbegin()->start_step() : 0);
+  a.set_lr_scale(t.trial.lr_scale() > 0 ? t.trial.lr_scale() : 1.0);
   return a;
 }
 
 absl::Status Coordinator::Impl::Schedule(absl::Time now) {
-  std::vector<WorkerRuntime*> idle;
-  for (auto& [id, w] : workers) {
-    if (w.worker.state() == v1::WORKER_STATE_IDLE && w.sink != nullptr && !w.bound()) {
-      idle.push_back(&w);
-    }
-  }
+  const std::vector<WorkerRuntime*> idle = IdleWorkers(now);  // sorted by host, no cooldown
   if (idle.empty()) return absl::OkStatus();
-  std::sort(idle.begin(), idle.end(), [](const WorkerRuntime* a, const WorkerRuntime* b) {
-    return std::tie(a->worker.info().hostname(), a->worker.id()) <
-           std::tie(b->worker.info().hostname(), b->worker.id());
-  });
   std::set<std::string> holding;  // trials that still have a worker bound
   for (const auto& [id, w] : workers) {
     if (w.bound()) holding.insert(w.worker.trial_id());
@@ -279,20 +302,18 @@ absl::Status Coordinator::Impl::Schedule(absl::Time now) {
           g->set_start_step(t.trial.steps_completed());
           g->set_reason(t.next_reason);
           *g->mutable_started_at() = TimeToProto(now);
+          if (t.next_failed_at != absl::InfinitePast()) {  // a restart, not a first placement
+            *g->mutable_failed_at() = TimeToProto(t.next_failed_at);
+            g->set_charged(t.next_charged);
+            g->set_steps_lost(std::max<int64_t>(0, t.next_last_step - g->start_step()));
+          }
+          t.next_failed_at = absl::InfinitePast();
           t.last_progress = now;
           t.last_step = t.trial.steps_completed();
+          t.regroup = RegroupState{};
+          t.grow_requested_generation = 0;
           for (size_t rank = 0; rank < p.worker_ids.size(); ++rank) {
-            WorkerRuntime& w = workers.at(p.worker_ids[rank]);
-            TouchWorker(ch, w);
-            w.worker.set_state(v1::WORKER_STATE_BUSY);
-            w.worker.set_trial_id(t.trial.id());
-            w.worker.set_generation(t.trial.generation());
-            w.worker.set_rank(static_cast<int>(rank));
-            w.assignment_delivered = false;
-            ch.after_commit.push_back([this, id = w.worker.id()] {
-              auto it = workers.find(id);
-              if (it != workers.end()) SendAssignmentIfDue(it->second);
-            });
+            Bind(ch, workers.at(p.worker_ids[rank]), t, static_cast<int>(rank));
           }
           spdlog::info("coordinator: trial {} of scan {} placed, generation {} on {} worker(s)",
                        t.trial.id(), s.scan.id(), t.trial.generation(), p.worker_ids.size());

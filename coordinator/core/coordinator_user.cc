@@ -212,6 +212,9 @@ absl::StatusOr<v1::ListWorkersResponse> Coordinator::ListWorkers(
     v1::Worker* out = response.add_workers();
     *out = w.worker;
     *out->mutable_last_heartbeat() = TimeToProto(w.last_heartbeat);
+    out->set_committed_step(w.committed_step);
+    *out->mutable_timing() = w.timing;
+    out->set_straggler(w.straggler.flagged());
   }
   return response;
 }

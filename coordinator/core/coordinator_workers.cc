@@ -79,6 +79,11 @@ absl::StatusOr<v1::RegisterResponse> Coordinator::Register(const rpc::Principal&
   const bool keep = request.has_current() && im.IsCurrentMember(w) &&
                     w.worker.trial_id() == cur.trial_id() &&
                     w.worker.generation() == cur.generation() && w.worker.rank() == cur.rank();
+  // The coordinator re-formed the group (in place) while the worker was away: it keeps its
+  // binding and gets the newer generation's assignment when its session opens.
+  const bool newer = request.has_current() && im.IsCurrentMember(w) &&
+                     w.worker.trial_id() == cur.trial_id() &&
+                     w.worker.generation() > cur.generation();
   CASCADE_RETURN_IF_ERROR(im.Commit(
       [&](Change& ch) {
         im.TouchWorker(ch, w);
@@ -91,9 +96,9 @@ absl::StatusOr<v1::RegisterResponse> Coordinator::Register(const rpc::Principal&
               [sink = w.sink] { sink->Close(absl::AbortedError("worker registered again")); });
           w.sink.reset();
         }
-        if (keep) {
+        if (keep || newer) {
           w.worker.set_state(v1::WORKER_STATE_BUSY);
-          w.assignment_delivered = true;
+          w.assignment_delivered = keep;
           return absl::OkStatus();
         }
         const bool was_member = im.IsCurrentMember(w);
@@ -201,8 +206,13 @@ absl::Status Coordinator::HandleWorkerMessage(const std::string& worker_id,
     case v1::WorkerMessage::kHeartbeat: {
       ++im.heartbeats_total;
       const v1::Heartbeat& hb = message.heartbeat();
-      if (!hb.trial_id().empty() && im.IsCurrentMember(w) && hb.trial_id() == w.worker.trial_id()) {
+      if (hb.trial_id().empty() || hb.trial_id() != w.worker.trial_id()) return absl::OkStatus();
+      w.committed_step = hb.committed_step();
+      // Only the generation being trained: a suspended survivor's heartbeats of the old one
+      // must not move the new generation's step.
+      if (im.IsCurrentMember(w) && hb.generation() == w.worker.generation()) {
         im.NoteProgress(*im.FindTrial(hb.trial_id()), hb.step(), now);
+        if (hb.timing().steps() > 0) im.OnTiming(w, hb.timing());
       }
       return absl::OkStatus();
     }
@@ -229,6 +239,18 @@ absl::Status Coordinator::HandleWorkerMessage(const std::string& worker_id,
         return NotAssigned(w, message.finished().trial_id());
       }
       return im.OnFinished(w, message.finished(), now);
+    case v1::WorkerMessage::kSuspended:
+      if (message.suspended().trial_id() != w.worker.trial_id()) {
+        return NotAssigned(w, message.suspended().trial_id());
+      }
+      return im.OnSuspended(w, message.suspended(), now);
+    case v1::WorkerMessage::kDeregister:
+      return im.OnDeregister(w, message.deregister(), now);
+    case v1::WorkerMessage::kStarted:
+      if (message.started().trial_id() != w.worker.trial_id()) {
+        return NotAssigned(w, message.started().trial_id());
+      }
+      return im.OnStarted(w, message.started(), now);
     case v1::WorkerMessage::kHello:
     case v1::WorkerMessage::KIND_NOT_SET:
       return absl::OkStatus();
