@@ -207,7 +207,10 @@ absl::Status Coordinator::HandleWorkerMessage(const std::string& worker_id,
       ++im.heartbeats_total;
       const v1::Heartbeat& hb = message.heartbeat();
       if (hb.trial_id().empty() || hb.trial_id() != w.worker.trial_id()) return absl::OkStatus();
-      w.committed_step = hb.committed_step();
+      // A suspended member's commit is the one its GroupSuspended named (the plan's input).
+      if (w.worker.suspended_generation() != w.worker.generation()) {
+        w.committed_step = hb.committed_step();
+      }
       // Only the generation being trained: a suspended survivor's heartbeats of the old one
       // must not move the new generation's step.
       if (im.IsCurrentMember(w) && hb.generation() == w.worker.generation()) {

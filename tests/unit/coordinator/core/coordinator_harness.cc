@@ -23,6 +23,14 @@ std::vector<v1::StopTrial> FakeSink::Stops() const {
   return out;
 }
 
+std::vector<v1::Regroup> FakeSink::Regroups() const {
+  std::vector<v1::Regroup> out;
+  for (const auto& m : messages) {
+    if (m.has_command() && m.command().has_regroup()) out.push_back(m.command().regroup());
+  }
+  return out;
+}
+
 std::string SpecYaml(const std::string& searcher, const std::string& resources,
                      const std::string& hyperparameters, const std::string& extra) {
   return absl::StrCat("name: test-scan\n", "data:\n  simulate:\n    events: 100\n    files: 2\n",
@@ -167,6 +175,51 @@ absl::Status CoordinatorHarness::Fail(FakeWorker& w, v1::FailureKind kind) {
   m.mutable_failure()->set_kind(kind);
   m.mutable_failure()->set_message("injected");
   w.current.reset();
+  return Send(w, m);
+}
+
+absl::Status CoordinatorHarness::Suspend(FakeWorker& w, v1::SuspendCause cause,
+                                         int64_t committed_step, int64_t step) {
+  v1::WorkerMessage m;
+  v1::GroupSuspended* s = m.mutable_suspended();
+  s->set_trial_id(w.current->trial_id());
+  s->set_generation(w.current->generation());
+  s->set_rank(w.current->rank());
+  s->set_committed_step(committed_step);
+  s->set_cause(cause);
+  s->set_message("injected");
+  s->set_step(step);
+  return Send(w, m);  // keeps `current`: a suspended worker still holds its commit
+}
+
+absl::Status CoordinatorHarness::Deregister(FakeWorker& w, const std::string& reason) {
+  v1::WorkerMessage m;
+  m.mutable_deregister()->set_reason(reason);
+  w.current.reset();
+  return Send(w, m);
+}
+
+absl::Status CoordinatorHarness::Started(FakeWorker& w, int64_t start_step,
+                                         const v1::Provenance& provenance) {
+  v1::WorkerMessage m;
+  m.mutable_started()->set_trial_id(w.current->trial_id());
+  m.mutable_started()->set_generation(w.current->generation());
+  m.mutable_started()->set_start_step(start_step);
+  *m.mutable_started()->mutable_provenance() = provenance;
+  return Send(w, m);
+}
+
+absl::Status CoordinatorHarness::TimedHeartbeat(FakeWorker& w, int64_t step, double step_seconds,
+                                                int64_t committed_step) {
+  v1::WorkerMessage m;
+  v1::Heartbeat* hb = m.mutable_heartbeat();
+  hb->set_trial_id(w.current->trial_id());
+  hb->set_generation(w.current->generation());
+  hb->set_rank(w.current->rank());
+  hb->set_step(step);
+  hb->set_committed_step(committed_step);
+  hb->mutable_timing()->set_step_seconds_mean(static_cast<float>(step_seconds));
+  hb->mutable_timing()->set_steps(10);
   return Send(w, m);
 }
 

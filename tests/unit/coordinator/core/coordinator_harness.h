@@ -20,6 +20,7 @@ class FakeSink : public SessionSink {
   void Close(const absl::Status& status) override { closed = status; }
   std::vector<v1::Assignment> Assignments() const;
   std::vector<v1::StopTrial> Stops() const;
+  std::vector<v1::Regroup> Regroups() const;
   std::vector<v1::CoordinatorMessage> messages;
   std::optional<absl::Status> closed;
 };
@@ -58,6 +59,13 @@ class CoordinatorHarness : public ::testing::Test {
   absl::Status Checkpoint(FakeWorker& w, const std::string& path, int epoch, int64_t step);
   absl::Status Finish(FakeWorker& w, int epochs);
   absl::Status Fail(FakeWorker& w, v1::FailureKind kind);
+  // Elastic groups (the worker side of docs/coordinator.md's regroup protocol).
+  absl::Status Suspend(FakeWorker& w, v1::SuspendCause cause, int64_t committed_step,
+                       int64_t step = 0);
+  absl::Status Deregister(FakeWorker& w, const std::string& reason = "SIGTERM");
+  absl::Status Started(FakeWorker& w, int64_t start_step, const v1::Provenance& provenance = {});
+  absl::Status TimedHeartbeat(FakeWorker& w, int64_t step, double step_seconds,
+                              int64_t committed_step = 0);
   // Every worker's heartbeat, so nobody times out while the test advances time.
   void HeartbeatAll();
 
