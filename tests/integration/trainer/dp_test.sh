@@ -6,6 +6,12 @@
 #                                    one-process ghost-batch run of the same global batch (see below)
 #   dp_test.sh WORKER HELPERS kill WORLD    rank 1 is SIGKILLed after every rank finished a step; every
 #                                    other rank must exit 4 naming "lost peer rank 1" in time
+#   dp_test.sh WORKER HELPERS regroup WORLD WORLD ranks train to step 2 (checkpoint), then WORLD-1
+#                                    ranks resume from it — only rank 0 is given the checkpoint, the
+#                                    others start empty and get everything from rank 0's broadcast —
+#                                    and train on; the result is bit-identical to one process doing
+#                                    --ghost-batches WORLD, then --ghost-batches WORLD-1 from its own
+#                                    step-2 checkpoint (the data cursor is rebased, loader_cursor.h)
 # Optional 5th argument: the group's --algorithm (default: the worker's, `ordered`); with `ring` the
 # agree mode is expected to FAIL at 3 ranks (docs/distributed-training.md) — kept for measuring.
 # WORKER is cascade-worker; the HELPERS dir holds make_showers and compare_states. Every child runs under
@@ -79,6 +85,47 @@ if [[ $mode == agree ]]; then
   done
   grep -q '"cat":"allreduce"' "$dir/trace.json" || fail "no allreduce phases in the trace"
   echo "PASS: $world ranks bit-identical after $steps steps (state $hashes), match the ghost-batch reference"
+  exit 0
+fi
+
+if [[ $mode == regroup ]]; then
+  small=(--filters tiny --batch 2 --checkpoint-every 2)
+  after=$((world - 1))
+  for ((r = 0; r < world; r++)); do
+    out=(); ((r == 0)) && out=(--out "$dir/before")
+    launch "before$r" "${common[@]}" "${small[@]}" --rank "$r" --world "$world" \
+      --rendezvous "file:$dir/rdv" --max-steps-per-epoch 3 --timeout 120 "${out[@]}"
+  done
+  launch ghost_before "${common[@]}" "${small[@]}" --world 1 --ghost-batches "$world" \
+    --max-steps-per-epoch 3 --out "$dir/ghost_before"
+  for w in "${wrappers[@]}"; do
+    wait "$w"; rc=$?
+    [[ $rc == 0 ]] || fail "a process before the regroup exited $rc"
+  done
+  wrappers=()
+  for f in before/ckpt-step-00000002.h5 ghost_before/ckpt-step-00000002.h5; do
+    [[ -f $dir/$f ]] || fail "no $f"
+  done
+  mkdir -p "$dir/rdv2"
+  for ((r = 0; r < after; r++)); do
+    resume=(); ((r == 0)) && resume=(--resume "$dir/before/ckpt-step-00000002.h5")
+    launch "after$r" "${common[@]}" "${small[@]}" --rank "$r" --world "$after" \
+      --rendezvous "file:$dir/rdv2" --max-steps-per-epoch 6 --timeout 120 "${resume[@]}" \
+      --dump-state "$dir/group"
+  done
+  launch ghost_after "${common[@]}" "${small[@]}" --world 1 --ghost-batches "$after" \
+    --max-steps-per-epoch 6 --resume "$dir/ghost_before/ckpt-step-00000002.h5" \
+    --dump-state "$dir/reference"
+  for w in "${wrappers[@]}"; do
+    wait "$w"; rc=$?
+    [[ $rc == 0 ]] || fail "a process after the regroup exited $rc"
+  done
+  grep -q "steps 4 " "$dir/after0.log" || fail "the regrouped rank 0 did not run steps 3..6"
+  files=()
+  for ((r = 0; r < after; r++)); do files+=("$dir/group/rank$r.h5"); done
+  "$bin/compare_states" "${files[@]}" --reference "$dir/reference/rank0.h5" --rtol 0 \
+    || fail "states differ"
+  echo "PASS: $world ranks to step 2, then $after ranks (rank 1.. joined empty) == ghost $world -> ghost $after"
   exit 0
 fi
 
