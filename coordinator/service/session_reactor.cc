@@ -28,6 +28,12 @@ const char* KindName(v1::WorkerMessage::KindCase kind) {
       return "failure";
     case v1::WorkerMessage::kFinished:
       return "finished";
+    case v1::WorkerMessage::kSuspended:
+      return "suspended";
+    case v1::WorkerMessage::kDeregister:
+      return "deregister";
+    case v1::WorkerMessage::kStarted:
+      return "started";
     case v1::WorkerMessage::KIND_NOT_SET:
       break;
   }
@@ -51,6 +57,12 @@ const char* MetricName(v1::WorkerMessage::KindCase kind) {
       return "WorkerService/Session.failure";
     case v1::WorkerMessage::kFinished:
       return "WorkerService/Session.finished";
+    case v1::WorkerMessage::kSuspended:
+      return "WorkerService/Session.suspended";
+    case v1::WorkerMessage::kDeregister:
+      return "WorkerService/Session.deregister";
+    case v1::WorkerMessage::kStarted:
+      return "WorkerService/Session.started";
     case v1::WorkerMessage::KIND_NOT_SET:
       break;
   }
