@@ -86,6 +86,10 @@ int AgentMain(int argc, char** argv) {
   app.add_option("--timeout", o.timeout_seconds, "seconds before a silent peer counts as lost")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
+  std::string algorithm = "ordered";
+  app.add_option("--algorithm", algorithm, "ordered | ring | ringchunked (docs/collective.md)")
+      ->check(CLI::IsMember({"ordered", "ring", "ringchunked"}))
+      ->capture_default_str();
   app.footer("Without a coordinator: cascade-worker --standalone --help");
   try {
     app.parse(argc, argv);
@@ -105,6 +109,7 @@ int AgentMain(int argc, char** argv) {
     }
     o.coordinator.token = *token;
   }
+  o.algorithm = *cascade::collective::ParseAlgorithm(algorithm);  // checked by IsMember above
   return cascade::worker::RunAgent(o);
 }
 

@@ -15,8 +15,11 @@ import time
 
 
 class Cluster:
-    def __init__(self, build, name="e2e", heartbeat_timeout=3, reattach_grace=6):
+    def __init__(self, build, name="e2e", heartbeat_timeout=3, reattach_grace=6,
+                 coordinator_args=(), listen_host="127.0.0.1"):
         self.build = os.path.abspath(build)
+        self.coordinator_args = list(coordinator_args)
+        self.listen_host = listen_host
         self.dir = tempfile.mkdtemp(prefix=f"cascade-{name}-")
         self.state = os.path.join(self.dir, "state.db")
         self.tokens = os.path.join(self.dir, "tokens.yaml")
@@ -52,11 +55,12 @@ class Cluster:
             os.unlink(port_file)
         log = open(os.path.join(self.dir, "coordinator.log"), "a")
         self.coordinator = subprocess.Popen(
-            [self.bin("cascade-coordinator"), "--listen", "127.0.0.1:0", "--port-file", port_file,
+            [self.bin("cascade-coordinator"), "--listen", f"{self.listen_host}:0",
+             "--port-file", port_file,
              "--state", self.state, "--token-file", self.tokens,
              "--heartbeat-timeout", str(self.heartbeat_timeout),
              "--reattach-grace", str(self.reattach_grace),
-             "--checkpoint-root", os.path.join(self.dir, "checkpoints")],
+             "--checkpoint-root", os.path.join(self.dir, "checkpoints"), *self.coordinator_args],
             stdout=log, stderr=subprocess.STDOUT, env=self.env)
         self.wait_for(lambda: os.path.exists(port_file) and open(port_file).read().strip(),
                       "coordinator port file", timeout=60, proc=self.coordinator)
@@ -64,7 +68,7 @@ class Cluster:
         if self.address and self.address != f"127.0.0.1:{port}":
             # Workers keep the address they were started with: a restart must reuse the port.
             pass
-        self.address = f"127.0.0.1:{port}"
+        self.address = f"{self.listen_host}:{port}"
         return self.address
 
     def restart_coordinator_on_same_port(self):
@@ -80,11 +84,12 @@ class Cluster:
         deadline = time.time() + 60
         while True:  # the kernel may hold the port for a moment after the kill
             self.coordinator = subprocess.Popen(
-                [self.bin("cascade-coordinator"), "--listen", f"127.0.0.1:{port}",
+                [self.bin("cascade-coordinator"), "--listen", f"{self.listen_host}:{port}",
                  "--port-file", port_file, "--state", self.state, "--token-file", self.tokens,
                  "--heartbeat-timeout", str(self.heartbeat_timeout),
                  "--reattach-grace", str(self.reattach_grace),
-                 "--checkpoint-root", os.path.join(self.dir, "checkpoints")],
+                 "--checkpoint-root", os.path.join(self.dir, "checkpoints"),
+                 *self.coordinator_args],
                 stdout=log, stderr=subprocess.STDOUT, env=self.env)
             try:
                 self.wait_for(lambda: os.path.exists(port_file), "restarted coordinator",
@@ -96,12 +101,15 @@ class Cluster:
                 self.coordinator.kill()
                 self.coordinator.wait()
 
-    def start_worker(self, name):
+    def start_worker(self, name, timeout=20, prefix=(), hostname=None):
+        """`prefix` runs the worker under another command (e.g. `ip netns exec NS`); `hostname` is
+        the address its Gloo device binds (default: the host name)."""
         log = open(os.path.join(self.dir, f"worker-{name}.log"), "a")
+        extra = ["--hostname", hostname] if hostname else []
         proc = subprocess.Popen(
-            [self.bin("cascade-worker"), "--coordinator", self.address, "--token-file",
-             self.worker_token, "--threads", "1", "--timeout", "20",
-             "--data-cache", os.path.join(self.dir, "data-cache")],
+            [*prefix, self.bin("cascade-worker"), "--coordinator", self.address, "--token-file",
+             self.worker_token, "--threads", "1", "--timeout", str(timeout),
+             "--data-cache", os.path.join(self.dir, "data-cache"), *extra],
             stdout=log, stderr=subprocess.STDOUT, env=self.env)
         self.workers[name] = proc
         return proc

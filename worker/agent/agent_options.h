@@ -6,6 +6,7 @@
 #include <string>
 
 #include "common/rpc/channel.h"
+#include "worker/collective/gloo_collective.h"
 
 namespace cascade::worker {
 
@@ -16,6 +17,7 @@ struct AgentOptions {
   std::string hostname;            // address the Gloo TCP device binds; "" = gethostname()
   std::string iface;               // interface the Gloo device binds (wins over hostname)
   double timeout_seconds = 60;     // group timeout: rendezvous and every collective
+  collective::GlooOptions::Algorithm algorithm = collective::GlooOptions::Algorithm::kRankOrdered;
   std::chrono::milliseconds rpc_timeout{10000};  // deadline of Register
   std::chrono::milliseconds max_backoff{5000};   // reconnect backoff cap (exponential from 100 ms)
   size_t max_buffered = 1024;  // validation/checkpoint/finished/failure messages kept offline

@@ -7,7 +7,8 @@
 namespace cascade::worker {
 
 bool Outbox::IsDurable(const v1::WorkerMessage& m) {
-  return m.has_validation() || m.has_checkpoint() || m.has_failure() || m.has_finished();
+  return m.has_validation() || m.has_checkpoint() || m.has_failure() || m.has_finished() ||
+         m.has_suspended() || m.has_deregister() || m.has_started();
 }
 
 void Outbox::Push(v1::WorkerMessage message) {

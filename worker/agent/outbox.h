@@ -1,6 +1,7 @@
 // Outbox: the messages a worker owes the coordinator, between the threads that produce them
 // (trial runner) and the session's writer thread. Survives session loss: durable messages
-// (validation, checkpoint notice, failure, finished — the coordinator's state depends on them)
+// (validation, checkpoint notice, failure, finished, group suspended/started, deregister — the
+// coordinator's state depends on them)
 // wait for the next session; step metrics are dropped when the session is lost (stale) or when
 // the outbox is full. Bounded to max_durable + 64 messages: step metrics are dropped first, then
 // the oldest durable message, with a warning. Heartbeats are not queued: the writer makes them

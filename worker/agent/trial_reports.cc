@@ -99,4 +99,29 @@ v1::WorkerMessage FinishedMessage(const v1::Assignment& a, int32_t epochs, int64
   return message;
 }
 
+v1::WorkerMessage SuspendedMessage(const v1::Assignment& a, v1::SuspendCause cause,
+                                   const std::string& text, int64_t committed_step, int64_t step) {
+  v1::WorkerMessage message;
+  auto* s = message.mutable_suspended();
+  s->set_trial_id(a.trial_id());
+  s->set_generation(a.generation());
+  s->set_rank(a.rank());
+  s->set_committed_step(committed_step);
+  s->set_cause(cause);
+  s->set_message(text);
+  s->set_step(step);
+  return message;
+}
+
+v1::WorkerMessage StartedMessage(const v1::Assignment& a, int64_t start_step,
+                                 const v1::Provenance& provenance) {
+  v1::WorkerMessage message;
+  auto* s = message.mutable_started();
+  s->set_trial_id(a.trial_id());
+  s->set_generation(a.generation());
+  s->set_start_step(start_step);
+  *s->mutable_provenance() = provenance;
+  return message;
+}
+
 }  // namespace cascade::worker

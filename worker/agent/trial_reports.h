@@ -42,5 +42,10 @@ v1::WorkerMessage CheckpointMessage(const v1::Assignment& assignment, const std:
 v1::WorkerMessage FailureMessage(const v1::Assignment& assignment, v1::FailureKind kind,
                                  const absl::Status& status, int64_t step);
 v1::WorkerMessage FinishedMessage(const v1::Assignment& assignment, int32_t epochs, int64_t steps);
+v1::WorkerMessage SuspendedMessage(const v1::Assignment& assignment, v1::SuspendCause cause,
+                                   const std::string& message, int64_t committed_step,
+                                   int64_t step);
+v1::WorkerMessage StartedMessage(const v1::Assignment& assignment, int64_t start_step,
+                                 const v1::Provenance& provenance);
 
 }  // namespace cascade::worker

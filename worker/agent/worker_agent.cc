@@ -38,7 +38,8 @@ WorkerAgent::WorkerAgent(AgentOptions options, std::shared_ptr<grpc::Channel> ch
           [this] {
             outbox_.Wake();  // the writer re-checks whether a drain is complete
             wake_.notify_all();
-          })) {}
+          },
+          info_.cpu_isa())) {}
 
 WorkerAgent::~WorkerAgent() { runner_.reset(); }
 
@@ -48,7 +49,10 @@ std::string WorkerAgent::worker_id() const {
 }
 
 void WorkerAgent::Drain() {
-  if (!draining_.exchange(true)) spdlog::info("draining: finishing the current assignment");
+  if (!draining_.exchange(true)) {
+    spdlog::info("draining: the group commits and lets this worker go at the next step");
+  }
+  runner_->Leave();
   outbox_.Wake();
   wake_.notify_all();
 }
@@ -108,6 +112,7 @@ absl::Status WorkerAgent::Register() {
                                       response.keep_current() ? "kept" : "dropped", ")")
                        : "");
   if (current && !response.keep_current()) runner_->Abort();
+  if (current && response.keep_current()) runner_->ResendSuspension();
   return absl::OkStatus();
 }
 
@@ -160,6 +165,9 @@ void WorkerAgent::WriterLoop(Stream& stream, grpc::ClientContext& context,
   while (!ending) {
     if (DrainComplete()) {
       drained = true;
+      v1::WorkerMessage bye;
+      bye.mutable_deregister()->set_reason("drained (SIGTERM, Slurm time limit or Drain command)");
+      stream.Write(bye);  // the coordinator marks this worker GONE and closes the session
       stream.WritesDone();
       const auto give_up = Clock::now() + kCloseGrace;
       while (!ending && Clock::now() < give_up) {
@@ -209,6 +217,7 @@ void WorkerAgent::Handle(const v1::CoordinatorMessage& message) {
       return;
     case v1::CoordinatorMessage::kCommand:
       if (message.command().has_stop_trial()) runner_->Stop(message.command().stop_trial());
+      if (message.command().has_regroup()) runner_->Regroup(message.command().regroup());
       if (message.command().has_drain()) Drain();
       return;
     default:

@@ -6,9 +6,11 @@
 // Session loss (coordinator restart, network): training goes on; the agent reconnects with
 // exponential backoff (100 ms doubling, capped at max_backoff), registers with its old worker id
 // and current assignment, and aborts the local training when the coordinator answers
-// keep_current=false. Durable messages produced meanwhile are buffered (Outbox) and sent after
-// re-attach. Drain (command or Drain(), e.g. on SIGTERM): finish the assignment, deliver what is
-// buffered, close the session and return from Run(). Thread-safe.
+// keep_current=false (a suspended runner repeats its GroupSuspended report, which a restarted
+// coordinator may have lost). Durable messages produced meanwhile are buffered (Outbox) and sent
+// after re-attach. Drain (command or Drain(), e.g. on SIGTERM or a Slurm time limit): the group
+// commits and lets this worker go at the next step (TrialRunner::Leave), the agent delivers what
+// is buffered, sends Deregister, closes the session and returns from Run(). Thread-safe.
 #pragma once
 
 #include <atomic>
@@ -33,7 +35,7 @@ class WorkerAgent {
   // Runs until drained (OK) or the coordinator refuses the worker for good (Unauthenticated,
   // PermissionDenied, InvalidArgument at Register). Call once.
   absl::Status Run();
-  // Finish the current assignment, then leave. Safe from any thread.
+  // Leave the current group at its next step, then deregister and return. Safe from any thread.
   void Drain();
   std::string worker_id() const;
 

@@ -1,6 +1,8 @@
 // Two agents train one trial as a group of 2: the Gloo group forms through the coordinator's
 // RendezvousServiceImpl (served next to a fake WorkerService), rank 0 alone reports metrics,
 // validation and checkpoints, and a StopTrial seen by one rank stops both at the same step.
+// Elastic groups: a lost peer suspends the survivor at its commit, a Regroup command suspends
+// both at one fresh commit and the survivor resumes in place, a drain lets the group commit.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -67,12 +69,13 @@ class WorkerAgentGroupTest : public ::testing::Test {
   }
 
   // Rank r of the trial goes to worker w-(7+r).
-  void Assign(const std::string& trial, int64_t steps) {
+  void Assign(const std::string& trial, int64_t steps, int commit_every = 0) {
     prefix_ = "trial/" + trial + "/gen/0";
     for (int rank = 0; rank < 2; ++rank) {
       v1::Assignment a = testing::TinyAssignment(trial, steps, (root_ / trial).string());
       a.set_rank(rank);
       a.set_world_size(2);
+      a.set_commit_every_steps(commit_every);
       fake_.Send(AssignmentMessage(a), "w-" + std::to_string(7 + rank));
     }
   }
@@ -146,14 +149,90 @@ TEST_F(WorkerAgentGroupTest, ARankWhoseAssignmentIsDroppedTakesItsGroupWithIt) {
   fake_.keep_current = false;  // rank 1 re-attaches and is told to drop the trial
   fake_.DropSession("w-8");
   ASSERT_TRUE(fake_.WaitUntil(
-      [&] { return !fake_.ReceivedLocked(&v1::WorkerMessage::has_failure).empty(); }));
-  auto failures = fake_.Messages(&v1::WorkerMessage::has_failure);
-  ASSERT_EQ(failures.size(), 1u);
-  EXPECT_EQ(failures[0].worker_id, "w-7");
-  EXPECT_EQ(failures[0].message.failure().kind(), v1::FAILURE_KIND_PEER_LOST);
-  EXPECT_NE(failures[0].message.failure().message().find("left the group"), std::string::npos)
-      << failures[0].message.failure().message();
+      [&] { return !fake_.ReceivedLocked(&v1::WorkerMessage::has_suspended).empty(); }));
+  // Rank 0 keeps its last commit and waits for the coordinator's next generation.
+  auto suspended = fake_.Messages(&v1::WorkerMessage::has_suspended);
+  ASSERT_EQ(suspended.size(), 1u);
+  EXPECT_EQ(suspended[0].worker_id, "w-7");
+  EXPECT_EQ(suspended[0].message.suspended().cause(), v1::SUSPEND_CAUSE_PEER_FAILED);
+  EXPECT_NE(suspended[0].message.suspended().message().find("left the group"), std::string::npos)
+      << suspended[0].message.suspended().message();
+  EXPECT_TRUE(fake_.Messages(&v1::WorkerMessage::has_failure).empty());
   EXPECT_TRUE(fake_.Messages(&v1::WorkerMessage::has_finished).empty());
+}
+
+TEST_F(WorkerAgentGroupTest, RegroupSuspendsBothAtOneCommitAndTheSurvivorResumesInPlace) {
+  Assign("t-8", 40, /*commit_every=*/4);
+  ASSERT_TRUE(fake_.WaitUntil(
+      [&] { return !fake_.ReceivedLocked(&v1::WorkerMessage::has_step_metrics).empty(); }));
+  v1::CoordinatorMessage regroup;
+  regroup.mutable_command()->mutable_regroup()->set_trial_id("t-8");
+  regroup.mutable_command()->mutable_regroup()->set_generation(0);
+  fake_.Send(regroup, "w-8");  // one rank is told; the group agrees on the step
+  ASSERT_TRUE(fake_.WaitUntil(
+      [&] { return fake_.ReceivedLocked(&v1::WorkerMessage::has_suspended).size() >= 2; }));
+  auto s0 = From("w-7", &v1::WorkerMessage::has_suspended);
+  auto s1 = From("w-8", &v1::WorkerMessage::has_suspended);
+  ASSERT_EQ(s0.size(), 1u);
+  ASSERT_EQ(s1.size(), 1u);
+  const v1::GroupSuspended& a = s0[0].message.suspended();
+  EXPECT_EQ(a.cause(), v1::SUSPEND_CAUSE_REGROUP);
+  EXPECT_EQ(s1[0].message.suspended().cause(), v1::SUSPEND_CAUSE_REGROUP);
+  // Both committed the step they left at: nothing is rolled back.
+  EXPECT_EQ(a.committed_step(), a.step());
+  EXPECT_EQ(s1[0].message.suspended().committed_step(), a.committed_step());
+  EXPECT_GT(a.committed_step(), 0);
+  EXPECT_LT(a.committed_step(), 40);
+
+  // Generation 1: w-8 alone, in place from its commit; w-7 is stopped.
+  fake_.Send(StopMessage("t-8", /*checkpoint=*/false), "w-7");
+  v1::Assignment next = testing::TinyAssignment("t-8", 40, (root_ / "t-8").string());
+  next.set_generation(1);
+  next.set_in_place_step(a.committed_step());
+  fake_.Send(AssignmentMessage(next), "w-8");
+  ASSERT_TRUE(fake_.WaitUntil([&] {
+    for (const auto& r : fake_.ReceivedLocked(&v1::WorkerMessage::has_finished)) {
+      if (r.worker_id == "w-8") return true;
+    }
+    return false;
+  }));
+  auto started = From("w-8", &v1::WorkerMessage::has_started);
+  ASSERT_FALSE(started.empty());
+  EXPECT_EQ(started[0].message.started().generation(), 1);
+  EXPECT_EQ(started[0].message.started().start_step(), a.committed_step());
+  EXPECT_FALSE(started[0].message.started().provenance().onednn_version().empty());
+  auto finished = From("w-8", &v1::WorkerMessage::has_finished);
+  // The epoch ends where its events run out: the rest of it at the new global batch.
+  EXPECT_EQ(finished[0].message.finished().epochs_completed(), 1);
+  EXPECT_GT(finished[0].message.finished().steps_completed(), a.committed_step());
+  EXPECT_EQ(From("w-7", &v1::WorkerMessage::has_finished).size(), 1u);
+  EXPECT_TRUE(fake_.Messages(&v1::WorkerMessage::has_failure).empty());
+}
+
+TEST_F(WorkerAgentGroupTest, ADrainingRankLetsItsGroupCommitThenDeregisters) {
+  Assign("t-9", 40, /*commit_every=*/4);
+  ASSERT_TRUE(fake_.WaitUntil(
+      [&] { return !fake_.ReceivedLocked(&v1::WorkerMessage::has_step_metrics).empty(); }));
+  const size_t leaver = agents_[0]->worker_id() == "w-8" ? 0 : 1;
+  agents_[leaver]->Drain();  // SIGTERM on rank 1
+  ASSERT_EQ(runs_[leaver].wait_for(std::chrono::seconds(300)), std::future_status::ready);
+  ASSERT_TRUE(fake_.WaitUntil(
+      [&] { return !fake_.ReceivedLocked(&v1::WorkerMessage::has_suspended).empty(); }));
+  auto suspended = From("w-7", &v1::WorkerMessage::has_suspended);
+  ASSERT_EQ(suspended.size(), 1u);
+  const v1::GroupSuspended& s = suspended[0].message.suspended();
+  EXPECT_EQ(s.cause(), v1::SUSPEND_CAUSE_PEER_LEFT);
+  EXPECT_EQ(s.committed_step(), s.step());
+  EXPECT_EQ(From("w-8", &v1::WorkerMessage::has_deregister).size(), 1u);
+  EXPECT_TRUE(From("w-8", &v1::WorkerMessage::has_suspended).empty());
+  // Rank 0 wrote a disk checkpoint of the step the group left at (a drain below min_workers
+  // loses nothing).
+  bool checkpointed = false;
+  for (const auto& r : From("w-7", &v1::WorkerMessage::has_checkpoint)) {
+    checkpointed |= r.message.checkpoint().step() == s.committed_step();
+  }
+  EXPECT_TRUE(checkpointed);
+  EXPECT_TRUE(fake_.Messages(&v1::WorkerMessage::has_failure).empty());
 }
 
 }  // namespace
