@@ -194,9 +194,9 @@ absl::Status Coordinator::Impl::ApplyInPlace(Change& ch, ScanRuntime& s, TrialRu
 }
 
 void Coordinator::Impl::GrowGroups(absl::Time now) {
-  if (AnyPlaceablePending()) return;  // more trials running beats bigger groups
   int free = static_cast<int>(IdleWorkers(now).size());
-  if (free == 0) return;
+  // More trials running beats bigger groups (AnyPlaceablePending scans every worker: last).
+  if (free == 0 || AnyPlaceablePending()) return;
   std::vector<ScanRuntime*> order;
   for (auto& [id, s] : scans) {
     if (s->live() && s->scan.state() == v1::SCAN_STATE_RUNNING) order.push_back(s.get());

@@ -209,6 +209,29 @@ TEST_F(CoordinatorRegroupTest, SurvivorsThatNeverSuspendTakeTheDiskPathAfterTheT
   EXPECT_EQ(r0.sink->Stops().size(), 1u);
 }
 
+TEST_F(CoordinatorRegroupTest, SilentMembersAreLeftOutAtTheTimeoutAndStopped) {
+  options_.regroup_timeout = absl::Seconds(30);
+  StopCoordinator();
+  StartCoordinator();
+  auto g = StartGroup(ElasticSpec(1, 3, 3), 3);
+  FakeWorker &r0 = *g[0], &r1 = *g[1], &r2 = *g[2];
+  ASSERT_TRUE(Suspend(r2, v1::SUSPEND_CAUSE_PEER_FAILED, 90, 95).ok());
+  for (int i = 0; i < 29; ++i) Second({&r1});  // r0 heartbeats but never suspends
+  EXPECT_EQ(Generation(), 1);
+  for (int i = 0; i < 2; ++i) Second({&r1});
+  v1::Trial t = GetTrial(trial_id_);
+  ASSERT_EQ(t.generation(), 2);
+  EXPECT_THAT(t.worker_ids(), ElementsAre(r2.id)) << "r0 is not idle: it may not join";
+  EXPECT_EQ(r2.current->in_place_step(), 90);
+  ASSERT_EQ(r0.sink->Stops().size(), 1u);
+  EXPECT_THAT(r0.sink->Stops()[0].reason(), HasSubstr("regroup timeout"));
+  EXPECT_FALSE(coordinator_->RendezvousPrefix(r0.id).has_value());
+  // r0 winds down (its late suspension of generation 1 is ignored) and becomes idle.
+  ASSERT_TRUE(Suspend(r0, v1::SUSPEND_CAUSE_PEER_FAILED, 90, 95).ok());
+  ASSERT_TRUE(Finish(r0, 0).ok());
+  EXPECT_EQ(Generation(), 2);
+}
+
 TEST_F(CoordinatorRegroupTest, CoordinatorRestartDuringARegroupConvergesToOneGeneration) {
   auto g = StartGroup(ElasticSpec(2, 3, 3), 3);
   FakeWorker &r0 = *g[0], &r1 = *g[1], &r2 = *g[2];
