@@ -80,7 +80,8 @@ absl::StatusOr<v1::RegisterResponse> Coordinator::Register(const rpc::Principal&
                     w.worker.trial_id() == cur.trial_id() &&
                     w.worker.generation() == cur.generation() && w.worker.rank() == cur.rank();
   // The coordinator re-formed the group (in place) while the worker was away: it keeps its
-  // binding and gets the newer generation's assignment when its session opens.
+  // binding and its commit (keep_current: a suspended worker keeps waiting), and gets the newer
+  // generation's assignment when its session opens.
   const bool newer = request.has_current() && im.IsCurrentMember(w) &&
                      w.worker.trial_id() == cur.trial_id() &&
                      w.worker.generation() > cur.generation();
@@ -98,7 +99,7 @@ absl::StatusOr<v1::RegisterResponse> Coordinator::Register(const rpc::Principal&
         }
         if (keep || newer) {
           w.worker.set_state(v1::WORKER_STATE_BUSY);
-          w.assignment_delivered = keep;
+          w.assignment_delivered = !newer;
           return absl::OkStatus();
         }
         const bool was_member = im.IsCurrentMember(w);
@@ -114,7 +115,7 @@ absl::StatusOr<v1::RegisterResponse> Coordinator::Register(const rpc::Principal&
       },
       now));
   response.set_worker_id(w.worker.id());
-  response.set_keep_current(keep);
+  response.set_keep_current(keep || newer);
   spdlog::info("coordinator: worker {} re-attached (keep_current={})", w.worker.id(), keep);
   return response;
 }
