@@ -8,6 +8,7 @@
 #include <iostream>
 
 #include "worker/collective/collective.h"
+#include "worker/trainer/gan_health_guard.h"
 #include "worker/trainer/training_loop.h"
 
 namespace cascade::cli {
@@ -31,6 +32,12 @@ int Run(TrainFlags& f) {
 
   auto local = collective::MakeLocalCollective();
   trainer::TrainingLoop loop(f.options, *local);
+  trainer::GanHealthGuard health;  // one process has no rollback: it only warns
+  loop.on_step = [&](const trainer::StepReport& r) {
+    if (auto finding = health.Observe(r.losses, r.step)) {
+      std::cerr << "cascade train: warning: " << *finding << std::endl;
+    }
+  };
   loop.on_epoch = [&](const trainer::EpochReport& r) {
     if (f.quiet) return;
     fmt::print(

@@ -13,6 +13,7 @@
 #include "worker/collective/rendezvous.h"
 #include "worker/standalone/exit_codes.h"
 #include "worker/trainer/chrome_trace.h"
+#include "worker/trainer/gan_health_guard.h"
 
 namespace cascade::worker {
 namespace {
@@ -98,11 +99,16 @@ int RunStandalone(const StandaloneOptions& o) {
   trainer::TrainingLoop loop(training, *group);
   double compute = 0, allreduce = 0;
   int64_t steps = 0, bytes = 0;
+  trainer::GanHealthGuard health;  // standalone mode has no rollback: it only warns
   loop.on_step = [&](const trainer::StepReport& r) {
     compute += r.compute_seconds;
     allreduce += r.allreduce_seconds;
     bytes += r.bytes_sent;
     ++steps;
+    if (o.rank != 0) return;
+    if (auto finding = health.Observe(r.losses, r.step)) {
+      std::cerr << who << ": warning: " << *finding << std::endl;
+    }
   };
   loop.on_epoch = [&](const trainer::EpochReport& r) {
     if (o.quiet || o.rank != 0) return;

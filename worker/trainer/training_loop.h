@@ -111,6 +111,8 @@ class TrainingLoop {
   // ("ckpt-step-<step>.h5" in out_dir) and returns its path; "" on other ranks or without out_dir.
   absl::StatusOr<std::string> CheckpointNow();
   // The current state as a commit (between steps, e.g. after Run() returned because should_stop).
+  // Only meaningful after Run() returned OK: after an error the state may be mid-step — roll back
+  // to the last on_commit instead. FailedPrecondition before Setup finished.
   absl::StatusOr<std::shared_ptr<const gan::Checkpoint>> CommitNow();
   int64_t start_step() const;  // global step the run started from (after the sync)
   gan::GanTrainer& trainer();
