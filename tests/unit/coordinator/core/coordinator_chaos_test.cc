@@ -1,5 +1,6 @@
 // Seeded random fault injection: ASHA scans trained by fake workers that validate, checkpoint,
-// fail, go silent, re-register, and get restarted along with the coordinator itself. After
+// fail, die with their group suspending (elastic regroup), drain, go silent, re-register, and get
+// restarted along with the coordinator itself. After
 // every step the invariants hold (no worker in two running groups, ranks complete and distinct,
 // restart budget respected), and every scan ends with all trials terminal and workers idle.
 #include <map>
@@ -15,8 +16,15 @@ namespace {
 
 class CoordinatorChaosTest : public CoordinatorHarness, public ::testing::WithParamInterface<int> {
  protected:
-  // Plays the worker side of what the coordinator sent: stops are answered with TrialFinished.
+  // Plays the worker side of what the coordinator sent: stops are answered with TrialFinished,
+  // Regroup commands with GroupSuspended(REGROUP).
   void AnswerStops(FakeWorker& w) {
+    for (const v1::Regroup& rg : w.sink->Regroups()) {
+      if (w.current && w.current->trial_id() == rg.trial_id() &&
+          w.current->generation() == rg.generation()) {
+        (void)Suspend(w, v1::SUSPEND_CAUSE_REGROUP, 5);
+      }
+    }
     for (const v1::StopTrial& stop : w.sink->Stops()) {
       if (w.current && w.current->trial_id() == stop.trial_id()) {
         if (stop.checkpoint()) {
@@ -67,7 +75,21 @@ TEST_P(CoordinatorChaosTest, InvariantsHoldAndEveryScanEnds) {
     const int dice = static_cast<int>(rng() % 100);
     if (dice < 3 && w.current) {
       ASSERT_TRUE(Fail(w, v1::FAILURE_KIND_PEER_LOST).ok());
-    } else if (dice < 5) {
+    } else if (dice < 5 && w.current) {  // w dies or drains; the rest of its group suspends
+      const bool drain = rng() % 2 == 0;
+      const std::string key = Key(*w.current);
+      for (auto& fw : workers_) {
+        if (fw.get() != &w && fw->current && Key(*fw->current) == key && !silent.count(fw.get())) {
+          (void)Suspend(*fw, drain ? v1::SUSPEND_CAUSE_PEER_LEFT : v1::SUSPEND_CAUSE_PEER_FAILED,
+                        1 + static_cast<int64_t>(rng() % 50));
+        }
+      }
+      if (drain) {
+        (void)Deregister(w);  // comes back below: its next heartbeat fails, it registers again
+      } else {
+        silent.insert(&w);
+      }
+    } else if (dice < 6) {
       silent.insert(&w);  // stops heartbeating until it re-attaches below
     } else if (dice < 7) {
       StopCoordinator();
