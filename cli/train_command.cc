@@ -95,6 +95,11 @@ void RegisterTrainCommand(CLI::App& app, CommandContext& ctx) {
       ->expected(3);
   cmd->add_option("--max-steps-per-epoch", o.max_steps_per_epoch, "cap the steps of each epoch");
   cmd->add_option("--checkpoint-every", o.checkpoint_every_steps, "also checkpoint every N steps");
+  cmd->add_option("--ghost-batches", o.ghost_batches,
+                  "emulate a data-parallel group of K ranks bit-exactly (global batch K x batch); "
+                  "--resume with another K rebases the data cursor")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
   cmd->add_option("--validation-events", o.validation_events,
                   "showers generated per epoch for the physics validation (0 = off)")
       ->capture_default_str();
