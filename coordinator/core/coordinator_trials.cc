@@ -38,37 +38,6 @@ int Coordinator::Impl::ScanRestarts(const ScanRuntime& s) const {
   return n;
 }
 
-void Coordinator::Impl::Release(Change& ch, WorkerRuntime& w) {
-  TouchWorker(ch, w);
-  w.worker.clear_trial_id();
-  w.worker.set_generation(0);
-  w.worker.set_rank(0);
-  w.assignment_delivered = false;
-  w.worker.set_suspended_generation(0);
-  w.worker.set_suspend_cause(v1::SUSPEND_CAUSE_UNSPECIFIED);
-  w.committed_step = 0;
-  w.timing_generation = 0;
-  w.straggler.Reset();
-  if (w.worker.state() == v1::WORKER_STATE_BUSY) w.worker.set_state(v1::WORKER_STATE_IDLE);
-}
-
-void Coordinator::Impl::Bind(Change& ch, WorkerRuntime& w, const TrialRuntime& t, int rank) {
-  TouchWorker(ch, w);
-  w.worker.set_state(v1::WORKER_STATE_BUSY);
-  w.worker.set_trial_id(t.trial.id());
-  w.worker.set_generation(t.trial.generation());
-  w.worker.set_rank(rank);
-  w.worker.set_suspended_generation(0);
-  w.worker.set_suspend_cause(v1::SUSPEND_CAUSE_UNSPECIFIED);
-  w.assignment_delivered = false;
-  w.timing_generation = 0;
-  w.straggler.Reset();
-  ch.after_commit.push_back([this, id = w.worker.id()] {
-    auto it = workers.find(id);
-    if (it != workers.end()) SendAssignmentIfDue(it->second);
-  });
-}
-
 void Coordinator::Impl::StopGroup(Change& ch, TrialRuntime& t, bool checkpoint,
                                   const std::string& reason, absl::Time now) {
   const std::string prefix = RendezvousPrefixOf(t.trial.id(), t.trial.generation());

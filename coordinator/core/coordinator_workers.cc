@@ -1,4 +1,5 @@
-// Coordinator: worker registration, sessions and the dispatch of the messages workers send.
+// Coordinator: worker registration, sessions, binding workers to groups (Bind/Release) and the
+// dispatch of the messages workers send.
 #include <algorithm>
 #include <filesystem>
 
@@ -29,6 +30,37 @@ bool Coordinator::Impl::IsCurrentMember(const WorkerRuntime& w) const {
   const v1::Trial& t = it->second->trial;
   return t.state() == v1::TRIAL_STATE_RUNNING && t.generation() == w.worker.generation() &&
          w.worker.rank() < t.worker_ids_size() && t.worker_ids(w.worker.rank()) == w.worker.id();
+}
+
+void Coordinator::Impl::Release(Change& ch, WorkerRuntime& w) {
+  TouchWorker(ch, w);
+  w.worker.clear_trial_id();
+  w.worker.set_generation(0);
+  w.worker.set_rank(0);
+  w.assignment_delivered = false;
+  w.worker.set_suspended_generation(0);
+  w.worker.set_suspend_cause(v1::SUSPEND_CAUSE_UNSPECIFIED);
+  w.committed_step = 0;
+  w.timing_generation = 0;
+  w.straggler.Reset();
+  if (w.worker.state() == v1::WORKER_STATE_BUSY) w.worker.set_state(v1::WORKER_STATE_IDLE);
+}
+
+void Coordinator::Impl::Bind(Change& ch, WorkerRuntime& w, const TrialRuntime& t, int rank) {
+  TouchWorker(ch, w);
+  w.worker.set_state(v1::WORKER_STATE_BUSY);
+  w.worker.set_trial_id(t.trial.id());
+  w.worker.set_generation(t.trial.generation());
+  w.worker.set_rank(rank);
+  w.worker.set_suspended_generation(0);
+  w.worker.set_suspend_cause(v1::SUSPEND_CAUSE_UNSPECIFIED);
+  w.assignment_delivered = false;
+  w.timing_generation = 0;
+  w.straggler.Reset();
+  ch.after_commit.push_back([this, id = w.worker.id()] {
+    auto it = workers.find(id);
+    if (it != workers.end()) SendAssignmentIfDue(it->second);
+  });
 }
 
 void Coordinator::Impl::SendAssignmentIfDue(WorkerRuntime& w) {
