@@ -40,7 +40,9 @@ class CoordinatorRegroupTest : public CoordinatorHarness {
   // One second passes; every worker not in `silent` heartbeats (at its assignment, if any).
   void Second(const std::set<FakeWorker*>& silent = {}, int64_t step = 0) {
     for (auto& w : workers_) {
-      if (!silent.count(w.get())) ASSERT_TRUE(Heartbeat(*w, step).ok());
+      if (!silent.count(w.get())) {
+        ASSERT_TRUE(Heartbeat(*w, step).ok());
+      }
     }
     Advance(absl::Seconds(1));
   }
