@@ -174,6 +174,14 @@ absl::Status Coordinator::Impl::OnStarted(WorkerRuntime& w, const v1::GroupStart
         const uint64_t seed = p->trial_seed();
         p->MergeFrom(m.provenance());
         p->set_trial_seed(seed);
+        const absl::Duration gloo = absl::Milliseconds(m.provenance().gloo_timeout_ms());
+        if (gloo >= options.regroup_timeout) {  // survivors would be left out before suspending
+          spdlog::warn(
+              "coordinator: trial {}: the workers' Gloo timeout {} is not shorter than "
+              "--regroup-timeout {}; members of a broken group may be stopped before they suspend",
+              t->trial.id(), absl::FormatDuration(gloo),
+              absl::FormatDuration(options.regroup_timeout));
+        }
         spdlog::info(
             "coordinator: trial {} generation {} training from step {}{}", t->trial.id(),
             g.generation(), m.start_step(),
