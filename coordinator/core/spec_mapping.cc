@@ -49,9 +49,17 @@ v1::DataSource DataSourceFromSpec(const scan::DataSpec& data) {
 
 v1::ModelVariant ModelVariantFromSpec(const scan::ModelSpec& model) {
   v1::ModelVariant out;
-  out.set_filters(model.filters == scan::ModelFilters::kOriginal
-                      ? v1::MODEL_FILTERS_ORIGINAL
-                      : v1::MODEL_FILTERS_MULTIPLE_OF_16);
+  switch (model.filters) {
+    case scan::ModelFilters::kOriginal:
+      out.set_filters(v1::MODEL_FILTERS_ORIGINAL);
+      break;
+    case scan::ModelFilters::kMultipleOf16:
+      out.set_filters(v1::MODEL_FILTERS_MULTIPLE_OF_16);
+      break;
+    case scan::ModelFilters::kTiny:
+      out.set_filters(v1::MODEL_FILTERS_TINY);
+      break;
+  }
   out.set_bn_axis(model.bn_axis == scan::ModelBnAxis::kChannel ? v1::BATCH_NORM_AXIS_CHANNEL
                                                                : v1::BATCH_NORM_AXIS_LAST);
   out.set_latent_size(model.latent_size);

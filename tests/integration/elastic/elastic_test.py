@@ -159,7 +159,8 @@ def reference_matches(c, t, change_step, world_before, world_after):
     subprocess.run(common + ["--ghost-batches", str(world_after), "--out", second, "--resume", at],
                    check=True, env=c.env, capture_output=True, text=True)
     final = f"ckpt-epoch-{EPOCHS:04d}.h5"
-    trial_final = os.path.join(c.dir, "ckpt", final)
+    trial_final = t["latest_checkpoint"]["path"]
+    assert os.path.basename(trial_final) == final, t["latest_checkpoint"]
     r = subprocess.run([os.path.join(c.build, "tests", "integration", "trainer", "compare_states"),
                         trial_final, "--reference", os.path.join(second, final), "--rtol", "0"],
                        env=c.env, capture_output=True, text=True)

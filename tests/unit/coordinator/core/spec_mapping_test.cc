@@ -45,6 +45,12 @@ TEST(SpecMapping, DataAndModel) {
   v1::ModelVariant mv = ModelVariantFromSpec(model);
   EXPECT_EQ(mv.filters(), v1::MODEL_FILTERS_MULTIPLE_OF_16);
   EXPECT_EQ(mv.bn_axis(), v1::BATCH_NORM_AXIS_CHANNEL);
+  // Every variant keeps its name on the wire (tiny once silently trained the multiple-of-16 model).
+  for (auto [spec, wire] : {std::pair{scan::ModelFilters::kOriginal, v1::MODEL_FILTERS_ORIGINAL},
+                            std::pair{scan::ModelFilters::kTiny, v1::MODEL_FILTERS_TINY}}) {
+    model.filters = spec;
+    EXPECT_EQ(ModelVariantFromSpec(model).filters(), wire);
+  }
 }
 
 TEST(SpecMapping, CheckpointDir) {
