@@ -7,6 +7,7 @@
 // group below max_workers is asked to regroup (Regroup command) when idle workers are left over
 // after pending trials were placed.
 #include <algorithm>
+#include <optional>
 #include <tuple>
 
 #include "absl/strings/str_cat.h"
@@ -47,6 +48,11 @@ void Coordinator::Impl::DecideRegroups(absl::Time now) {
   for (const auto& [id, t] : trials) {
     if (Regrouping(*t)) ids.push_back(id);
   }
+  if (ids.empty()) return;
+  // Both scan every worker: computed once per Tick, again only after a regroup changed them (a
+  // rack failure can leave many trials waiting below min_workers for regroup_timeout).
+  std::optional<bool> trials_wait;
+  std::vector<WorkerRuntime*> idle = IdleWorkers(now);
   for (const std::string& id : ids) {
     TrialRuntime* t = FindTrial(id);
     ScanRuntime* s = t == nullptr ? nullptr : ScanOf(*t);
@@ -58,8 +64,9 @@ void Coordinator::Impl::DecideRegroups(absl::Time now) {
     in.min_workers = res.min_workers;
     in.timed_out = r.presume_hung || now - r.triggered_at >= options.regroup_timeout;
     // Replacing lost members is not growth; beyond the old size pending trials come first.
+    if (!r.growth_only && !trials_wait.has_value()) trials_wait = AnyPlaceablePending();
     in.joiner_cap =
-        r.growth_only || !AnyPlaceablePending()
+        r.growth_only || !*trials_wait
             ? res.max_workers
             : std::min(res.max_workers, std::max(res.min_workers, t->trial.world_size()));
     std::vector<WorkerRuntime*> departed_lost;  // charged, and counted against their host
@@ -74,7 +81,6 @@ void Coordinator::Impl::DecideRegroups(absl::Time now) {
       }
       in.members.push_back(m);
     }
-    std::vector<WorkerRuntime*> idle = IdleWorkers(now);
     for (const WorkerRuntime* w : idle) in.idle_workers.push_back(w->worker.id());
     const RegroupPlan plan = PlanRegroup(in);
     if (plan.action == RegroupPlan::Action::kWait) continue;
@@ -94,6 +100,8 @@ void Coordinator::Impl::DecideRegroups(absl::Time now) {
         },
         now);
     if (!st.ok()) spdlog::error("coordinator: regrouping trial {}: {}", id, st.ToString());
+    trials_wait.reset();
+    idle = IdleWorkers(now);
   }
 }
 
