@@ -60,6 +60,12 @@ absl::Status TrainingLoop::Setup() {
     return absl::InvalidArgumentError(
         absl::StrFormat("ghost batches: %d, must be >= 1", options_.ghost_batches));
   }
+  if (!(options_.lr_scale > 0 && std::isfinite(options_.lr_scale)) ||
+      options_.commit_every_steps < 0) {
+    return absl::InvalidArgumentError(
+        absl::StrFormat("lr scale %g (must be > 0), commit every %d steps (must be >= 0)",
+                        options_.lr_scale, options_.commit_every_steps));
+  }
   lo.batch_size = options_.batch * options_.ghost_batches;
   lo.rank = collective_.rank();
   lo.world = collective_.world();

@@ -238,5 +238,20 @@ TEST_F(ElasticLoopTest, GroupOf3ShrinksTo2WithAJoinerAndMatchesTheGhostReference
   ExpectSameState(*end[0].state, *reference.state, "group 3 -> 2 vs ghost 3 -> 2");
 }
 
+TEST_F(ElasticLoopTest, RejectsANonPositiveLrScaleAndNegativeCommitInterval) {
+  auto local = collective::MakeLocalCollective();
+  TrainingOptions zero = Options(1);
+  zero.lr_scale = 0;
+  absl::Status st = TrainingLoop(zero, *local).Run();
+  EXPECT_EQ(st.code(), absl::StatusCode::kInvalidArgument) << st;
+  TrainingOptions negative = Options(1);
+  negative.commit_every_steps = -1;
+  st = TrainingLoop(negative, *local).Run();
+  EXPECT_EQ(st.code(), absl::StatusCode::kInvalidArgument) << st;
+  // Before any state exists there is nothing to commit.
+  TrainingLoop idle(Options(1), *local);
+  EXPECT_EQ(idle.CommitNow().status().code(), absl::StatusCode::kFailedPrecondition);
+}
+
 }  // namespace
 }  // namespace cascade::trainer
