@@ -194,6 +194,18 @@ absl::Status Coordinator::Impl::OnStarted(WorkerRuntime& w, const v1::GroupStart
       now);
 }
 
+namespace {
+
+// A rank's own work per step: its step time minus the time it waited in allreduce. In
+// synchronous data parallelism every rank's step time is the same (the fast ranks wait for the
+// slow one inside the allreduce), so only the work shows who is slow.
+double WorkSeconds(const v1::RankTiming& t) {
+  return std::max(0.0, static_cast<double>(t.step_seconds_mean()) -
+                           static_cast<double>(t.allreduce_wait_seconds_mean()));
+}
+
+}  // namespace
+
 void Coordinator::Impl::OnTiming(WorkerRuntime& w, const v1::RankTiming& timing) {
   w.timing = timing;
   w.timing_generation = w.worker.generation();
@@ -206,16 +218,16 @@ void Coordinator::Impl::OnTiming(WorkerRuntime& w, const v1::RankTiming& timing)
     const WorkerRuntime& o = it->second;
     if (o.worker.trial_id() == w.worker.trial_id() && o.timing_generation == w.timing_generation &&
         o.timing.steps() > 0) {
-      others.push_back(o.timing.step_seconds_mean());
+      others.push_back(WorkSeconds(o.timing));
     }
   }
-  if (!w.straggler.Observe(timing.step_seconds_mean(), std::move(others))) return;
+  if (!w.straggler.Observe(WorkSeconds(timing), std::move(others))) return;
   if (w.straggler.flagged()) {
     spdlog::warn(
-        "coordinator: worker {} (rank {} of trial {}) is a straggler: {:.3f} s/step, "
+        "coordinator: worker {} (rank {} of trial {}) is a straggler: {:.3f} s of work per step, "
         "> {}x its group's median for {} heartbeats",
-        w.worker.id(), w.worker.rank(), w.worker.trial_id(), timing.step_seconds_mean(),
-        kStragglerFactor, kStragglerStreak);
+        w.worker.id(), w.worker.rank(), w.worker.trial_id(), WorkSeconds(timing), kStragglerFactor,
+        kStragglerStreak);
   } else {
     spdlog::info("coordinator: worker {} is no longer a straggler", w.worker.id());
   }

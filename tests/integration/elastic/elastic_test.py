@@ -49,7 +49,8 @@ hyperparameters:
 searcher: {{name: grid, metric: sampling_fraction_mre, smaller_is_better: true}}
 resources: {{min_workers: {min_w}, max_workers: {max_w}, max_concurrent_trials: 1}}
 checkpoint: {{dir: {checkpoint_dir}, keep_latest: 10, keep_best: 1}}
-training: {{steps_per_epoch: {STEPS_PER_EPOCH}, validation_events: 16, commit_every_steps: {K}}}
+training: {{steps_per_epoch: {STEPS_PER_EPOCH}, validation_events: 16, commit_every_steps: {K},
+           checkpoint_every_steps: 4}}
 max_restarts: 5
 epochs: {EPOCHS}
 seed: 21
@@ -219,7 +220,7 @@ def below_min(build):
     with Cluster(build, "elastic-below-min",
                  coordinator_args=["--regroup-timeout", "4"]) as c:
         scan = start(c, 3, 2, 3)
-        t = wait_running(c, scan, 3, 4)
+        t = wait_running(c, scan, 3, 5)
         gen = generations(t)[-1]["generation"]
         pids = member_pids(c, t)
         for pid in pids[1:]:
@@ -231,6 +232,7 @@ def below_min(build):
         t = regroup_after(c, scan, gen, 2)
         g = generations(t)[-1]
         assert not g.get("in_place"), f"expected a restart from disk: {g}"
+        assert int(g.get("start_step", 0)) >= 4, f"expected the step-4 disk checkpoint: {g}"
         t = wait_done(c, scan)
         record("below-min", resumed_step=int(g.get("start_step", 0)), restarts=t.get("restarts", 0))
 

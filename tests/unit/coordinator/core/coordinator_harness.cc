@@ -210,7 +210,7 @@ absl::Status CoordinatorHarness::Started(FakeWorker& w, int64_t start_step,
 }
 
 absl::Status CoordinatorHarness::TimedHeartbeat(FakeWorker& w, int64_t step, double step_seconds,
-                                                int64_t committed_step) {
+                                                int64_t committed_step, double wait_seconds) {
   v1::WorkerMessage m;
   v1::Heartbeat* hb = m.mutable_heartbeat();
   hb->set_trial_id(w.current->trial_id());
@@ -219,6 +219,7 @@ absl::Status CoordinatorHarness::TimedHeartbeat(FakeWorker& w, int64_t step, dou
   hb->set_step(step);
   hb->set_committed_step(committed_step);
   hb->mutable_timing()->set_step_seconds_mean(static_cast<float>(step_seconds));
+  hb->mutable_timing()->set_allreduce_wait_seconds_mean(static_cast<float>(wait_seconds));
   hb->mutable_timing()->set_steps(10);
   return Send(w, m);
 }

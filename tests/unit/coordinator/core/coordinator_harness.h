@@ -65,7 +65,7 @@ class CoordinatorHarness : public ::testing::Test {
   absl::Status Deregister(FakeWorker& w, const std::string& reason = "SIGTERM");
   absl::Status Started(FakeWorker& w, int64_t start_step, const v1::Provenance& provenance = {});
   absl::Status TimedHeartbeat(FakeWorker& w, int64_t step, double step_seconds,
-                              int64_t committed_step = 0);
+                              int64_t committed_step, double wait_seconds = 0);
   // Every worker's heartbeat, so nobody times out while the test advances time.
   void HeartbeatAll();
 
