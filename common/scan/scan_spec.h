@@ -83,7 +83,10 @@ struct ScanSpec {
   ResourcesSpec resources;
   CheckpointSpec checkpoint;
   TrainingSpec training;
-  int max_restarts = 5;  // per scan, Determined's default
+  int max_restarts = 5;  // per scan, Determined's default and scope
+  // Charged restarts one trial may use on its own (0 = only the scan's budget limits it), so a
+  // trial that keeps failing cannot use up the budget of its siblings.
+  int max_restarts_per_trial = 0;
   int epochs = 10;
   uint64_t seed = 0;
 };

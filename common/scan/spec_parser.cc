@@ -205,6 +205,8 @@ absl::StatusOr<ScanSpec> ParseRoot(const YAML::Node& doc) {
   if (spec.epochs < 1) return root.Error("epochs", "must be >= 1");
   CASCADE_RETURN_IF_ERROR(root.Read("max_restarts", &spec.max_restarts));
   if (spec.max_restarts < 0) return root.Error("max_restarts", "must be >= 0");
+  CASCADE_RETURN_IF_ERROR(root.Read("max_restarts_per_trial", &spec.max_restarts_per_trial));
+  if (spec.max_restarts_per_trial < 0) return root.Error("max_restarts_per_trial", "must be >= 0");
   CASCADE_RETURN_IF_ERROR(root.Read("seed", &spec.seed));
   CASCADE_RETURN_IF_ERROR(ParseData(root, &spec.data));
   CASCADE_RETURN_IF_ERROR(ParseModel(root, &spec.model));

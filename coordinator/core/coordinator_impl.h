@@ -160,6 +160,9 @@ struct Coordinator::Impl {
   std::vector<WorkerRuntime*> BoundTo(const std::string& trial_id, int generation);
   bool AnyBoundTo(const std::string& trial_id);
   int ScanRestarts(const ScanRuntime& s) const;
+  // Why one more charged restart of `t` is not allowed (the scan's max_restarts or the spec's
+  // max_restarts_per_trial is used up), or "" when it is.
+  std::string RestartBudgetExhausted(const ScanRuntime& s, const TrialRuntime& t) const;
   TrialRuntime* FindTrial(const std::string& id);
   ScanRuntime* ScanOf(const TrialRuntime& t);
 

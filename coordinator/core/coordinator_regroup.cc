@@ -136,13 +136,8 @@ absl::Status Coordinator::Impl::ApplyInPlace(Change& ch, ScanRuntime& s, TrialRu
                     ", lr_scale now ", t.trial.lr_scale());
   }
   if (r.charged) {
-    const int max_restarts = s.spec->max_restarts;
-    const int used = ScanRestarts(s);
-    if (used >= max_restarts) {
-      return EndTrial(ch, s, t, v1::TRIAL_STATE_FAILED,
-                      absl::StrCat("restart budget exhausted (max_restarts ", max_restarts,
-                                   " per scan): ", reason),
-                      now);
+    if (const std::string exhausted = RestartBudgetExhausted(s, t); !exhausted.empty()) {
+      return EndTrial(ch, s, t, v1::TRIAL_STATE_FAILED, absl::StrCat(exhausted, ": ", reason), now);
     }
     t.trial.set_restarts(t.trial.restarts() + 1);
   }

@@ -87,19 +87,29 @@ absl::Status Coordinator::Impl::EndTrial(Change& ch, ScanRuntime& s, TrialRuntim
   return ApplyActions(ch, s, std::move(actions), now);
 }
 
+std::string Coordinator::Impl::RestartBudgetExhausted(const ScanRuntime& s,
+                                                      const TrialRuntime& t) const {
+  const int max_restarts = s.spec.has_value() ? s.spec->max_restarts : 0;
+  const int per_trial = s.spec.has_value() ? s.spec->max_restarts_per_trial : 0;
+  if (ScanRestarts(s) >= max_restarts) {
+    return absl::StrCat("restart budget exhausted (max_restarts ", max_restarts, " per scan)");
+  }
+  if (per_trial > 0 && t.trial.restarts() >= per_trial) {
+    return absl::StrCat("restart budget exhausted (max_restarts_per_trial ", per_trial, ")");
+  }
+  return "";
+}
+
 absl::Status Coordinator::Impl::RestartOrFail(Change& ch, ScanRuntime& s, TrialRuntime& t,
                                               const std::string& reason, absl::Time now,
                                               bool charged) {
   if (t.trial.state() != v1::TRIAL_STATE_RUNNING) return absl::OkStatus();
   const int max_restarts = s.spec.has_value() ? s.spec->max_restarts : 0;
   const int used = ScanRestarts(s);
-  if (charged && used >= max_restarts) {
-    spdlog::warn("coordinator: trial {} failed, scan {} used {} of {} restarts: {}", t.trial.id(),
-                 s.scan.id(), used, max_restarts, reason);
-    return EndTrial(ch, s, t, v1::TRIAL_STATE_FAILED,
-                    absl::StrCat("restart budget exhausted (max_restarts ", max_restarts,
-                                 " per scan): ", reason),
-                    now);
+  if (const std::string exhausted = RestartBudgetExhausted(s, t); charged && !exhausted.empty()) {
+    spdlog::warn("coordinator: trial {} failed, scan {} used {} of {} restarts: {}: {}",
+                 t.trial.id(), s.scan.id(), used, max_restarts, exhausted, reason);
+    return EndTrial(ch, s, t, v1::TRIAL_STATE_FAILED, absl::StrCat(exhausted, ": ", reason), now);
   }
   TouchTrial(ch, t);
   StopGroup(ch, t, /*checkpoint=*/false, reason, now);

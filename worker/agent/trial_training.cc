@@ -160,10 +160,13 @@ void TrialRunner::Train(const v1::Assignment& a, std::shared_ptr<const gan::Chec
     RecordStep(r.step, r.compute_seconds + r.allreduce_seconds, r.allreduce_seconds);
     if (a.rank() != 0) return;
     if (finding.empty()) {
-      if (auto f = guard.Observe(r.losses)) finding = *std::move(f);
+      if (auto f = guard.Observe(r.losses, r.step)) finding = *std::move(f);
     }
     if (auto m = aggregator.Add(r, StepAggregator::Clock::now())) outbox_.Push(*std::move(m));
     report_hashes(/*wait=*/false);
+  };
+  loop.on_checkpoint = [&](const std::string& path, int64_t done_epochs, int64_t step) {
+    outbox_.Push(CheckpointMessage(a, path, static_cast<int32_t>(done_epochs), step));
   };
   loop.on_epoch = [&](const trainer::EpochReport& r) {
     epochs = static_cast<int32_t>(r.epoch + 1);

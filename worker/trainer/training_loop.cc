@@ -214,8 +214,10 @@ absl::Status TrainingLoop::RunEpoch(int64_t epoch, EpochReport& report) {
     }
     if (options_.checkpoint_every_steps > 0 &&
         s.trainer->step() % options_.checkpoint_every_steps == 0 && b + 1 < steps) {
+      std::string path;
       CASCADE_RETURN_IF_ERROR(
-          SaveCheckpoint(epoch, absl::StrFormat("ckpt-step-%08d.h5", s.trainer->step()), nullptr));
+          SaveCheckpoint(epoch, absl::StrFormat("ckpt-step-%08d.h5", s.trainer->step()), &path));
+      if (on_checkpoint && !path.empty()) on_checkpoint(path, epoch, s.trainer->step());
     }
     if (options_.commit_every_steps > 0 && s.trainer->step() % options_.commit_every_steps == 0) {
       CASCADE_RETURN_IF_ERROR(Commit());

@@ -104,6 +104,9 @@ class TrainingLoop {
   // (gan::SaveTrainerState, cursor with its global batch): restoring it through `resume_state`
   // continues bit-identically to restoring the same state from disk.
   std::function<void(std::shared_ptr<const gan::Checkpoint>)> on_commit;
+  // Rank 0, after it wrote a periodic checkpoint (`checkpoint_every_steps`; the epoch-end ones
+  // arrive in EpochReport::checkpoint): its path, the epochs completed and the global step.
+  std::function<void(const std::string& path, int64_t epochs, int64_t step)> on_checkpoint;
 
   absl::Status Run();
   bool stopped() const { return stopped_; }

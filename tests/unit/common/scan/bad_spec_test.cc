@@ -29,6 +29,7 @@ const BadSpec kBadSpecs[] = {
     {"epochs", "two", "epochs: must be an integer"},
     {"epoch", "3", "epoch: unknown field"},
     {"max_restarts", "-1", "max_restarts: must be >= 0"},
+    {"max_restarts_per_trial", "-2", "max_restarts_per_trial: must be >= 0"},
     {"seed", "-5", "seed: must be a non-negative integer"},
     {"data", "~delete", "data: required"},
     {"data", "[a.h5]", "data: must be a mapping"},

@@ -60,6 +60,23 @@ TEST_F(CoordinatorFailureTest, LostWorkerRestartsFromCheckpointThenFailsBeyondBu
   EXPECT_EQ(GetScan(scan_id).trials().failed(), 1);
 }
 
+TEST_F(CoordinatorFailureTest, PerTrialCapFailsATrialBeforeTheScanBudgetIsUsedUp) {
+  Submit(OneTrialSpec(1, 5, "max_restarts_per_trial: 1\n"));
+  FakeWorker& a = AddWorker();
+  Advance(absl::Seconds(1));
+  ASSERT_TRUE(a.current.has_value());
+  const std::string trial_id = a.current->trial_id();
+  ASSERT_TRUE(Fail(a, v1::FAILURE_KIND_INTERNAL).ok());  // restart 1 of 1 for this trial
+  EXPECT_EQ(GetTrial(trial_id).restarts(), 1);
+  Advance(absl::Seconds(1));  // placed again on `a`, the only worker
+  ASSERT_TRUE(a.current.has_value());
+  EXPECT_EQ(a.current->generation(), 2);
+  ASSERT_TRUE(Fail(a, v1::FAILURE_KIND_INTERNAL).ok());
+  const v1::Trial t = GetTrial(trial_id);
+  EXPECT_EQ(t.state(), v1::TRIAL_STATE_FAILED);
+  EXPECT_THAT(t.message(), HasSubstr("max_restarts_per_trial 1"));
+}
+
 TEST_F(CoordinatorFailureTest, PeerFailureStopsSurvivorsAndRegroups) {
   Submit(OneTrialSpec(2, 5));
   FakeWorker& a = AddWorker();

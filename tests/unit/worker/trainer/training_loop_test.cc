@@ -77,8 +77,16 @@ TEST_F(TrainingLoopTest, ResumingFromAStepCheckpointIsBitExact) {
   TrainingOptions straight = Options("straight");
   straight.checkpoint_every_steps = 3;
   TrainingLoop a(straight, *local);
+  std::vector<std::pair<std::string, int64_t>> reported;  // periodic checkpoints only
+  a.on_checkpoint = [&](const std::string& path, int64_t epochs, int64_t step) {
+    EXPECT_EQ(epochs, 0);
+    reported.emplace_back(path, step);
+  };
   ASSERT_TRUE(a.Run().ok());
   ASSERT_TRUE(fs::exists(dir_ / "straight" / "ckpt-step-00000003.h5"));
+  ASSERT_EQ(reported.size(), 1u);
+  EXPECT_EQ(reported[0].first, (dir_ / "straight" / "ckpt-step-00000003.h5").string());
+  EXPECT_EQ(reported[0].second, 3);
   ASSERT_TRUE(fs::exists(dir_ / "straight" / "ckpt-epoch-0001.h5"));
 
   TrainingOptions resumed = Options("resumed");
