@@ -82,6 +82,10 @@ struct WorkerRuntime {
   absl::Time last_heartbeat;
   bool assignment_delivered = false;
   absl::Time stop_sent_at = absl::InfinitePast();  // StopTrial for its binding (leftovers)
+  // Its session stream ended while this coordinator ran (the process died or the network
+  // broke); cleared when a new session opens. Never set for workers merely recovered from the
+  // store, which have had no chance to re-attach yet.
+  bool stream_ended = false;
   // From heartbeats, kept in memory (written with the worker's next state change).
   int64_t committed_step = 0;
   v1::RankTiming timing;

@@ -34,7 +34,11 @@ MemberStatus StatusOf(const WorkerRuntime* w, const std::string& trial_id, int g
   const v1::WorkerState st = w->worker.state();
   if (st == v1::WORKER_STATE_GONE) return MemberStatus::kDeparted;
   if (st == v1::WORKER_STATE_LOST) {
-    return now > w->alive_until ? MemberStatus::kDeparted : MemberStatus::kUnaccounted;
+    // A stream that ended during a regroup is a dead (or cut-off) member: its collective broke
+    // too, so waiting out its heartbeat timeout would only delay the survivors (SIGKILL: the
+    // kernel closes the socket at once). A member still silent but connected gets the timeout.
+    return now > w->alive_until || w->stream_ended ? MemberStatus::kDeparted
+                                                   : MemberStatus::kUnaccounted;
   }
   if (w->sink == nullptr) return MemberStatus::kUnaccounted;
   return w->worker.suspended_generation() == g ? MemberStatus::kSuspended

@@ -170,6 +170,7 @@ absl::Status Coordinator::OpenSession(const std::string& worker_id,
               [old = w.sink] { old->Close(absl::AbortedError("replaced by a new session")); });
         }
         w.sink = sink;
+        w.stream_ended = false;
         w.alive_until = now + im.options.heartbeat_timeout;
         w.last_heartbeat = now;
         if (w.worker.state() == v1::WORKER_STATE_LOST ||
@@ -202,6 +203,7 @@ void Coordinator::CloseSession(const std::string& worker_id, const SessionSink* 
       [&](Change& ch) {
         im.TouchWorker(ch, w);
         w.sink.reset();
+        w.stream_ended = true;
         if (w.worker.state() != v1::WORKER_STATE_GONE) {
           w.worker.set_state(v1::WORKER_STATE_LOST);
           w.lost_since = now;

@@ -109,6 +109,7 @@ void TrialRunner::Train(const v1::Assignment& a, std::shared_ptr<const gan::Chec
     go.iface = options_.iface;
     go.timeout = timeout;
     go.algorithm = options_.algorithm;
+    go.diagnosis_grace = std::chrono::seconds(1);  // the coordinator decides who is lost
     go.prefix = a.rendezvous_prefix();
     auto connected = collective::ConnectGloo(*store, go);
     if (!connected.ok()) return report_failure(v1::FAILURE_KIND_RENDEZVOUS, connected.status());

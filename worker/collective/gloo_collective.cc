@@ -1,5 +1,6 @@
 #include "worker/collective/gloo_collective.h"
 
+#include <algorithm>
 #include <climits>
 #include <csignal>
 #include <cstdint>
@@ -38,6 +39,10 @@ constexpr uint32_t kBarrierTag = 3;
 std::chrono::milliseconds DiagnosisGrace(std::chrono::milliseconds timeout) { return timeout / 4; }
 std::chrono::milliseconds OperationTimeout(std::chrono::milliseconds timeout) {
   return timeout - DiagnosisGrace(timeout);
+}
+std::chrono::milliseconds GraceOf(const GlooOptions& o) {
+  return o.diagnosis_grace.count() > 0 ? std::min(o.diagnosis_grace, DiagnosisGrace(o.timeout))
+                                       : DiagnosisGrace(o.timeout);
 }
 
 // gloo::sum is overloaded; the cast picks the type-erased float kernel AllreduceOptions expects.
@@ -96,7 +101,7 @@ absl::Status GlooCollective::Guarded(absl::string_view what, Op&& op) {
 }
 
 absl::Status GlooCollective::Fail(absl::string_view what, absl::string_view cause) {
-  const PeerDiagnosis peers = DiagnosePeers(*context_, *store_, DiagnosisGrace(options_.timeout));
+  const PeerDiagnosis peers = DiagnosePeers(*context_, *store_, GraceOf(options_));
   // Closing our side makes peers blocked on us fail now instead of at their timeout.
   try {
     context_->closeConnections();

@@ -37,6 +37,11 @@ struct GlooOptions {
   // (plus at most timeout/4 to attribute a failure to a peer).
   std::chrono::milliseconds timeout{30000};
   Algorithm algorithm = Algorithm::kRankOrdered;
+  // How long a failing rank waits for its peers' fault reports to tell a dead peer from one that
+  // gave up first (only the failure message's attribution depends on it). Zero: timeout / 4. An
+  // elastic worker, whose coordinator decides who is lost anyway, keeps it short so survivors
+  // suspend quickly.
+  std::chrono::milliseconds diagnosis_grace{0};
   // Store namespace of this group generation, e.g. "trial/<id>/gen/<g>". Gloo's keys are
   // write-once, so a regrouped set of ranks must use a new prefix.
   std::string prefix;
