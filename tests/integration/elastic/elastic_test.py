@@ -32,7 +32,7 @@ sys.path.insert(0, os.path.join(HERE, "..", "..", "e2e"))
 from cluster import Cluster  # noqa: E402
 
 K = 2                # commit_every_steps
-STEPS_PER_EPOCH = 24
+STEPS_PER_EPOCH = 12
 EPOCHS = 2
 BATCH = 2
 LR = 1e-3
