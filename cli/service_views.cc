@@ -52,9 +52,21 @@ Table TrialTable(const google::protobuf::RepeatedPtrField<v1::Trial>& trials) {
   return table;
 }
 
+namespace {
+
+// "job.step/procid" — where Slurm runs the worker ("-" outside Slurm).
+std::string SlurmPlace(const v1::WorkerInfo& info) {
+  if (info.slurm_job_id().empty()) return "-";
+  return absl::StrCat(info.slurm_job_id(),
+                      info.slurm_step_id().empty() ? "" : "." + info.slurm_step_id(), "/",
+                      info.slurm_procid());
+}
+
+}  // namespace
+
 Table WorkerTable(const google::protobuf::RepeatedPtrField<v1::Worker>& workers) {
-  Table table({"ID", "HOST", "CPUS", "STATE", "TRIAL", "RANK", "STEP_S", "WAIT_S", "VS_GROUP",
-               "HEARTBEAT", "FAILURES", "ISA", "FLAG"},
+  Table table({"ID", "HOST", "SLURM", "CPUS", "STATE", "TRIAL", "RANK", "STEP_S", "WAIT_S",
+               "VS_GROUP", "HEARTBEAT", "FAILURES", "ISA", "FLAG"},
               {"CPUS", "RANK", "STEP_S", "WAIT_S", "VS_GROUP", "HEARTBEAT", "FAILURES"});
   const std::vector<RankSpeed> speeds = CompareToGroups(workers);
   for (int i = 0; i < workers.size(); ++i) {
@@ -63,9 +75,9 @@ Table WorkerTable(const google::protobuf::RepeatedPtrField<v1::Worker>& workers)
     const bool busy = !worker.trial_id().empty();
     const auto& timing = worker.timing();
     table.AddRow(
-        {worker.id(), worker.info().hostname(), absl::StrCat(worker.info().cpus()),
-         EnumLabel(worker.state()), busy ? worker.trial_id() : "-",
-         busy ? absl::StrCat(worker.rank()) : "-",
+        {worker.id(), worker.info().hostname(), SlurmPlace(worker.info()),
+         absl::StrCat(worker.info().cpus()), EnumLabel(worker.state()),
+         busy ? worker.trial_id() : "-", busy ? absl::StrCat(worker.rank()) : "-",
          speed.has_timing ? fmt::format("{:.3f}", timing.step_seconds_mean()) : "-",
          speed.has_timing ? fmt::format("{:.3f}", timing.allreduce_wait_seconds_mean()) : "-",
          FormatRatio(speed), FormatAge(worker.last_heartbeat()), absl::StrCat(worker.failures()),

@@ -85,6 +85,8 @@ v1::WorkerInfo CollectWorkerInfo(const AgentOptions& options) {
   const std::string iface_ip = options.iface.empty() ? "" : InterfaceAddress(options.iface);
   info.set_data_plane_address(iface_ip.empty() ? DataPlaneHost(options) : iface_ip);
   if (const char* job = std::getenv("SLURM_JOB_ID")) info.set_slurm_job_id(job);
+  if (const char* step = std::getenv("SLURM_STEP_ID")) info.set_slurm_step_id(step);
+  if (const char* node = std::getenv("SLURMD_NODENAME")) info.set_slurm_node(node);
   int procid = 0;
   if (const char* p = std::getenv("SLURM_PROCID"); p && absl::SimpleAtoi(p, &procid)) {
     info.set_slurm_procid(procid);

@@ -14,8 +14,8 @@ namespace cascade::worker {
 std::string DataPlaneHost(const AgentOptions& options);
 
 // hostname, pid, cpus (--threads, else SLURM_CPUS_PER_TASK, else OpenMP's maximum), data-plane
-// address (the interface's IPv4 address when --iface is set), SLURM_JOB_ID / SLURM_PROCID when
-// present, version and oneDNN's effective ISA.
+// address (the interface's IPv4 address when --iface is set), SLURM_JOB_ID / SLURM_STEP_ID /
+// SLURM_PROCID / SLURMD_NODENAME when present, version and oneDNN's effective ISA.
 v1::WorkerInfo CollectWorkerInfo(const AgentOptions& options);
 
 }  // namespace cascade::worker
