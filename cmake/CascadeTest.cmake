@@ -6,26 +6,24 @@ function(cascade_gtest name)
   if(NOT ARG_LABELS)
     set(ARG_LABELS unit)
   endif()
+  # In the sanitizer scope (see cascade_sanitizer_scope): labelled `sanitizer` as well.
+  file(RELATIVE_PATH rel ${PROJECT_SOURCE_DIR} ${CMAKE_CURRENT_SOURCE_DIR})
+  if(rel MATCHES "${CASCADE_SANITIZER_SCOPE}")
+    list(APPEND ARG_LABELS sanitizer)
+    set_property(GLOBAL APPEND PROPERTY CASCADE_SANITIZER_TARGETS ${name})
+  endif()
   # Tests find the repository through tests/testing/source_dir.h; OMP_NUM_THREADS comes from the
   # caller (the Makefile runs ctest with OMP_NUM_THREADS=1 so parallel tests do not oversubscribe).
   gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 PROPERTIES LABELS "${ARG_LABELS}")
-  set_property(GLOBAL APPEND PROPERTY CASCADE_GTEST_TARGETS ${name})
 endfunction()
 
 # cascade_sanitizer_scope(): the target `sanitizer_scope` builds the gtest binaries under the
-# test folders CASCADE_SANITIZER_SCOPE matches (a regex on the path below the source root). The
-# ASan + UBSan pass of `make check` builds only these: the code that parses untrusted input
-# (scan specs, tokens, configs, HDF5 files) and the concurrent service (coordinator), which keeps
-# the pass inside CI's budget. Call once, after every test was added.
+# test folders CASCADE_SANITIZER_SCOPE matches (a regex on the path below the source root; set
+# before the tests are added); their cases carry the label `sanitizer`. The ASan + UBSan pass of
+# `make check` builds and runs only these: the code that parses untrusted input (scan specs,
+# tokens, configs, HDF5 files) and the concurrent service (coordinator), which keeps the pass
+# inside CI's budget. Call once, after every test was added.
 function(cascade_sanitizer_scope)
-  get_property(targets GLOBAL PROPERTY CASCADE_GTEST_TARGETS)
-  set(scoped "")
-  foreach(t ${targets})
-    get_target_property(dir ${t} SOURCE_DIR)
-    file(RELATIVE_PATH rel ${PROJECT_SOURCE_DIR} ${dir})
-    if(rel MATCHES "${CASCADE_SANITIZER_SCOPE}")
-      list(APPEND scoped ${t})
-    endif()
-  endforeach()
-  add_custom_target(sanitizer_scope DEPENDS ${scoped})
+  get_property(targets GLOBAL PROPERTY CASCADE_SANITIZER_TARGETS)
+  add_custom_target(sanitizer_scope DEPENDS ${targets})
 endfunction()
