@@ -6,10 +6,14 @@ function(cascade_gtest name)
   if(NOT ARG_LABELS)
     set(ARG_LABELS unit)
   endif()
-  # In the sanitizer scope (see cascade_sanitizer_scope): labelled `sanitizer` as well.
+  # In the sanitizer scope (see cascade_sanitizer_scope) a unit test is labelled `unit-sanitizer`:
+  # one label (gtest_discover_tests cannot pass a list), matched by both `-L unit` and
+  # `-L sanitizer` (ctest's -L is a regex).
   file(RELATIVE_PATH rel ${PROJECT_SOURCE_DIR} ${CMAKE_CURRENT_SOURCE_DIR})
   if(rel MATCHES "${CASCADE_SANITIZER_SCOPE}")
-    list(APPEND ARG_LABELS sanitizer)
+    if(ARG_LABELS STREQUAL "unit")
+      set(ARG_LABELS unit-sanitizer)
+    endif()
     set_property(GLOBAL APPEND PROPERTY CASCADE_SANITIZER_TARGETS ${name})
   endif()
   # Tests find the repository through tests/testing/source_dir.h; OMP_NUM_THREADS comes from the
@@ -19,7 +23,7 @@ endfunction()
 
 # cascade_sanitizer_scope(): the target `sanitizer_scope` builds the gtest binaries under the
 # test folders CASCADE_SANITIZER_SCOPE matches (a regex on the path below the source root; set
-# before the tests are added); their cases carry the label `sanitizer`. The ASan + UBSan pass of
+# before the tests are added); their cases carry the label `unit-sanitizer`. The ASan + UBSan pass of
 # `make check` builds and runs only these: the code that parses untrusted input (scan specs,
 # tokens, configs, HDF5 files) and the concurrent service (coordinator), which keeps the pass
 # inside CI's budget. Call once, after every test was added.
