@@ -263,7 +263,10 @@ absl::Status TrainingLoop::Run() {
   for (int64_t epoch = state_->start_epoch; epoch < options_.epochs; ++epoch) {
     EpochReport report;
     CASCADE_RETURN_IF_ERROR(RunEpoch(epoch, report));
-    if (stopped_) break;
+    // A stop at the epoch's last step still closes the epoch: the cursor (and so every commit
+    // from now on) already points at the next one, and its validation would never happen.
+    const bool epoch_done = state_->loader->cursor().epoch > epoch;
+    if (stopped_ && !epoch_done) break;
     if (collective_.rank() == 0) {
       CASCADE_RETURN_IF_ERROR(Validate(epoch, report));
       CASCADE_RETURN_IF_ERROR(SaveCheckpoint(
@@ -287,6 +290,7 @@ absl::Status TrainingLoop::Run() {
       }
     }
     if (on_epoch) on_epoch(report);
+    if (stopped_) break;
   }
   state_->trace.Close();
   return absl::OkStatus();

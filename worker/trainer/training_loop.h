@@ -95,8 +95,9 @@ class TrainingLoop {
   std::function<void(const StepReport&)> on_step;
   std::function<void(const EpochReport&)> on_epoch;
   // Asked after every step (after on_step); true ends Run() with OK after that step, skipping the
-  // epoch's validation and checkpoint; stopped() then says so. In a group every rank must answer
-  // the same at the same step (the worker agent agrees on it with a small allreduce).
+  // epoch's validation and checkpoint — unless that step was the epoch's last, which still closes
+  // the epoch (validation, checkpoint, on_epoch); stopped() then says so. In a group every rank
+  // must answer the same at the same step (the worker agent agrees on it with a small allreduce).
   std::function<bool()> should_stop;
   // On every rank: once at the start (the state the run starts from, after the group synced),
   // and after every step with step % commit_every_steps == 0 (after on_step and the periodic disk

@@ -181,5 +181,27 @@ TEST_F(TrainingLoopTest, ShouldStopEndsAfterThatStepAndCheckpointsThere) {
   EXPECT_EQ(more, o.max_steps_per_epoch - 2);
 }
 
+TEST_F(TrainingLoopTest, AStopAtTheEpochsLastStepStillClosesTheEpoch) {
+  // The cursor already points at the next epoch: skipping the epoch-end work here would lose
+  // this epoch's validation for good (a regroup resumes from the next epoch).
+  auto local = collective::MakeLocalCollective();
+  TrainingOptions o = Options("stop-at-end");
+  o.epochs = 2;
+  o.validation_events = 8;
+  TrainingLoop loop(o, *local);
+  int steps = 0;
+  loop.on_step = [&](const StepReport&) { ++steps; };
+  std::vector<EpochReport> epochs;
+  loop.on_epoch = [&](const EpochReport& r) { epochs.push_back(r); };
+  loop.should_stop = [&] { return steps == o.max_steps_per_epoch; };
+  ASSERT_TRUE(loop.Run().ok());
+  EXPECT_TRUE(loop.stopped());
+  EXPECT_EQ(steps, o.max_steps_per_epoch);
+  ASSERT_EQ(epochs.size(), 1u);  // epoch 1 closed, epoch 2 never started
+  EXPECT_EQ(epochs[0].epoch, 0);
+  EXPECT_TRUE(epochs[0].validated);
+  EXPECT_TRUE(fs::exists(dir_ / "stop-at-end" / "ckpt-epoch-0001.h5"));
+}
+
 }  // namespace
 }  // namespace cascade::trainer
