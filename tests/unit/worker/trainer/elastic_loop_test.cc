@@ -12,6 +12,7 @@
 #include "common/data/loader_cursor.h"
 #include "common/data/shower_file.h"
 #include "common/gan/checkpoint_io.h"
+#include "tests/testing/synthetic_showers.h"
 #include "tests/unit/worker/collective/group_harness.h"
 #include "worker/trainer/training_loop.h"
 
@@ -35,27 +36,7 @@ class ElasticLoopTest : public ::testing::Test {
             ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::remove_all(dir_);
     fs::create_directories(dir_ / "data");
-    std::mt19937_64 rng(5);
-    std::uniform_real_distribution<float> u(0.f, 1.f);
-    for (int f = 0; f < kFiles; ++f) {
-      data::ShowerSet s;
-      s.n = kEventsPerFile;
-      s.ecal.assign(s.n * data::kShowerSize, 0.f);
-      for (int64_t e = 0; e < s.n; ++e) {
-        s.energy.push_back(50.f + 400.f * u(rng));
-        for (int z = 0; z < 25; ++z) {
-          for (int x = 10; x < 15; ++x) {
-            for (int y = 10; y < 15; ++y) {
-              s.ecal[e * data::kShowerSize + (x * 25 + y) * 25 + z] =
-                  0.01f * u(rng) * std::exp(-0.2f * std::abs(z - 10));
-            }
-          }
-        }
-      }
-      ASSERT_TRUE(
-          data::WriteShowerFile((dir_ / "data" / ("f" + std::to_string(f) + ".h5")).string(), s)
-              .ok());
-    }
+    ASSERT_TRUE(testing::WriteSyntheticShowerFiles(dir_ / "data", kFiles, kEventsPerFile, 5).ok());
   }
   void TearDown() override { fs::remove_all(dir_); }
 

@@ -10,6 +10,7 @@
 
 #include "common/data/shower_file.h"
 #include "common/gan/checkpoint_io.h"
+#include "tests/testing/synthetic_showers.h"
 
 namespace cascade::trainer {
 namespace {
@@ -25,27 +26,7 @@ class TrainingLoopTest : public ::testing::Test {
     fs::remove_all(dir_);
     fs::create_directories(dir_ / "data");
     // Three small files of showers with an exponential depth profile: 2 train, 1 validation.
-    std::mt19937_64 rng(11);
-    std::uniform_real_distribution<float> u(0.f, 1.f);
-    for (int f = 0; f < 3; ++f) {
-      data::ShowerSet s;
-      s.n = 8;
-      s.ecal.assign(s.n * data::kShowerSize, 0.f);
-      for (int64_t e = 0; e < s.n; ++e) {
-        s.energy.push_back(50.f + 400.f * u(rng));
-        for (int z = 0; z < 25; ++z) {
-          for (int x = 10; x < 15; ++x) {
-            for (int y = 10; y < 15; ++y) {
-              s.ecal[e * data::kShowerSize + (x * 25 + y) * 25 + z] =
-                  0.01f * u(rng) * std::exp(-0.2f * std::abs(z - 10));
-            }
-          }
-        }
-      }
-      ASSERT_TRUE(
-          data::WriteShowerFile((dir_ / "data" / ("f" + std::to_string(f) + ".h5")).string(), s)
-              .ok());
-    }
+    ASSERT_TRUE(testing::WriteSyntheticShowerFiles(dir_ / "data", 3, 8, 11).ok());
   }
   void TearDown() override { fs::remove_all(dir_); }
 
